@@ -1,5 +1,6 @@
 package dev.loupe.engine.train;
 
+import dev.loupe.datasets.Batcher;
 import dev.loupe.datasets.Dataset;
 import dev.loupe.engine.Buf;
 import dev.loupe.engine.TensorStats;
@@ -20,27 +21,20 @@ public final class Trainer {
      */
     public static Result fit(Network net, Updater updater, Dataset data, TrainConfig cfg, TrainState from,
                              List<TrainListener> listeners, Checkpointer checkpointer) {
-        int n = data.trainCount(), d = net.inputSize(), b = cfg.batch();
-        int perTarget = data.trainTargets().length / n;
-        int batches = (n + b - 1) / b;
+        Batcher batcher = Batcher.train(data, cfg.batch(), cfg.seed());
+        int batches = batcher.fullBatches() + (batcher.remainder() > 0 ? 1 : 0);
         boolean classify = data.isClassification();
-        float[] x = new float[b * d];
-        float[] y = new float[b * perTarget];
+        float[] x = new float[cfg.batch() * batcher.inputSize()];
+        float[] y = new float[cfg.batch() * batcher.targetSize()];
         long step = from.step();
         EpochEvent last = null;
         for (int epoch = from.epoch(); epoch < cfg.epochs(); epoch++) {
-            int[] order = Shuffle.permutation(cfg.seed(), epoch, n);
             long epochStart = System.nanoTime();
             double lossSum = 0;
             long correct = 0, seen = 0;
             for (int batch = epoch == from.epoch() ? from.batch() : 0; batch < batches; batch++) {
                 long t0 = System.nanoTime();
-                int rows = Math.min(b, n - batch * b);
-                for (int r = 0; r < rows; r++) {
-                    int src = order[batch * b + r];
-                    System.arraycopy(data.trainInputs(), src * d, x, r * d, d);
-                    System.arraycopy(data.trainTargets(), src * perTarget, y, r * perTarget, perTarget);
-                }
+                int rows = batcher.gather(epoch, batch, x, y);
                 net.setInput(x, rows);
                 net.setTarget(y, rows);
                 net.computeGradients(rows, step);

@@ -1,0 +1,64 @@
+package dev.loupe.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The options that define a training run, shared by {@code train} and {@code demo}. */
+final class TrainOptions {
+    @Option(names = "--model", description = "mlp, cnn, linear or a model .json file (default: ${DEFAULT-VALUE})", defaultValue = "cnn")
+    String model;
+
+    @Option(names = "--dataset", description = "fashion-mnist, linear, blobs or patches (default: ${DEFAULT-VALUE})", defaultValue = "fashion-mnist")
+    String dataset;
+
+    @Option(names = "--data", description = "folder holding the dataset's files (Fashion-MNIST IDX); default: the system copy, else the embedded subset")
+    Path dataDir;
+
+    @Option(names = "--epochs", description = "passes over the training set (default: ${DEFAULT-VALUE})", defaultValue = "5")
+    int epochs;
+
+    @Option(names = "--batch", description = "samples per step (default: ${DEFAULT-VALUE})", defaultValue = "128")
+    int batch;
+
+    @Option(names = "--lr", description = "learning rate (default: 0.01 for sgd, 0.001 for adam/adamw)")
+    Float lr;
+
+    @Option(names = "--optimizer", description = "sgd, adam or adamw (default: ${DEFAULT-VALUE})", defaultValue = "sgd")
+    String optimizer;
+
+    @Option(names = "--momentum", description = "SGD momentum (default: ${DEFAULT-VALUE})", defaultValue = "0.9")
+    float momentum;
+
+    @Option(names = "--nesterov", description = "Nesterov momentum for SGD")
+    boolean nesterov;
+
+    @Option(names = "--weight-decay", description = "L2 (sgd, adam) or decoupled (adamw) weight decay (default: ${DEFAULT-VALUE})", defaultValue = "0")
+    float weightDecay;
+
+    @Option(names = "--schedule", description = "constant, step or cosine (default: ${DEFAULT-VALUE})", defaultValue = "constant")
+    String schedule;
+
+    @Option(names = "--warmup", description = "linear warm-up steps (default: ${DEFAULT-VALUE})", defaultValue = "0")
+    long warmup;
+
+    @Option(names = "--step-every", description = "steps between decays for --schedule step (default: ${DEFAULT-VALUE})", defaultValue = "1000")
+    long stepEvery;
+
+    @Option(names = "--gamma", description = "decay factor for --schedule step (default: ${DEFAULT-VALUE})", defaultValue = "0.1")
+    float gamma;
+
+    @Option(names = "--seed", description = "seed for initialization, shuffling and dropout (default: ${DEFAULT-VALUE})", defaultValue = "42")
+    long seed;
+
+    @Option(names = "--backend", description = "auto, reference, nd4j or cuda (default: ${DEFAULT-VALUE})", defaultValue = "auto")
+    String backend;
+
+    @Option(names = "--checkpoint-every", description = "steps between checkpoints; 0 = at the end of each epoch (default: ${DEFAULT-VALUE})", defaultValue = "0")
+    int checkpointEvery;
+
+    @Option(names = "--keep-checkpoints", description = "newest checkpoints kept (default: ${DEFAULT-VALUE})", defaultValue = "3")
+    int keepCheckpoints;
+
+    @Option(names = "--train-limit", description = "use only the first N training samples (default: all)")
+    Integer trainLimit;
+}
