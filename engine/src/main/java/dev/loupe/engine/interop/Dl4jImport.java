@@ -160,7 +160,7 @@ final class Dl4jImport {
 
     static String describe(int i, Layer l) {
         String n = l.getLayerName();
-        return "layer " + i + (n == null || n.equals(Integer.toString(i)) ? "" : " '" + n + "'") + " (" + l.getClass().getSimpleName() + ")";
+        return "layer " + i + (n == null || n.equals(Integer.toString(i)) || n.equals("layer" + i) ? "" : " '" + n + "'") + " (" + l.getClass().getSimpleName() + ")";
     }
 
     private static void dense(SpecBuilder b, long nIn, long nOut, boolean bias, int i, String where) {

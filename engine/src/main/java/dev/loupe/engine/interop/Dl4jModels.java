@@ -1,12 +1,15 @@
 package dev.loupe.engine.interop;
 
 import dev.loupe.datasets.BadInputException;
+import dev.loupe.engine.backend.reference.ReferenceBackend;
 import dev.loupe.engine.nn.ModelSpec;
+import dev.loupe.engine.nn.Network;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.SplittableRandom;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -27,6 +30,9 @@ public final class Dl4jModels {
     /** A DL4J network as a Loupe model: inputs NHWC, {@code params} in {@code Network.getParams()} layout. */
     public record Imported(ModelSpec spec, float[] params, Dl4jLayout layout) {}
 
+    /** An imported model and how closely Loupe reproduced DL4J's outputs on random inputs. */
+    public record Checked(Imported model, double maxAbsDiff, int samples) {}
+
     /** The DL4J network equivalent to a Loupe model, and how their tensors correspond. */
     public record Peer(MultiLayerNetwork net, Dl4jLayout layout) {}
 
@@ -45,6 +51,47 @@ public final class Dl4jModels {
     /** Reads a {@code ModelSerializer} zip and translates it as {@link #fromDl4j}. */
     public static Imported load(Path zip, int[] inputShape) {
         return fromDl4j(restore(zip), inputShape);
+    }
+
+    /**
+     * Reads a {@code ModelSerializer} zip, translates it, and runs DL4J and Loupe (reference
+     * backend, evaluation mode) on {@code samples} seeded uniform [0, 1) inputs: the largest
+     * difference between DL4J's outputs and Loupe's (softmax of its logits for classifiers).
+     */
+    public static Checked importChecked(Path zip, int[] inputShape, int samples, long seed) {
+        MultiLayerNetwork dl4j = restore(zip);
+        Imported m = fromDl4j(dl4j, inputShape);
+        int d = 1;
+        for (int s : m.spec().inputShape()) d *= s;
+        float[] x = new float[samples * d];
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextDouble();
+        double[] theirs = dl4j.output(m.layout().input(x, samples, dl4j.params().dataType()), false)
+                .castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        double worst = 0;
+        try (ReferenceBackend b = new ReferenceBackend()) {
+            Network net = new Network(b, m.spec(), samples, 0);
+            net.setParams(m.params());
+            net.setInput(x, samples);
+            net.forward(samples, false, 0);
+            int k = net.outputSize();
+            float[] out = new float[samples * k];
+            b.download(net.output(), 0, out, 0, out.length);
+            if (theirs.length != out.length) {
+                throw new IllegalStateException("DL4J produced " + theirs.length + " outputs, Loupe " + out.length);
+            }
+            boolean softmax = m.spec().loss() == ModelSpec.Loss.SOFTMAX_CROSS_ENTROPY;
+            for (int row = 0; row < samples; row++) {
+                double max = Double.NEGATIVE_INFINITY, z = 0;
+                for (int c = 0; c < k; c++) max = Math.max(max, out[row * k + c]);
+                for (int c = 0; c < k; c++) z += Math.exp(out[row * k + c] - max);
+                for (int c = 0; c < k; c++) {
+                    double mine = softmax ? Math.exp(out[row * k + c] - max) / z : out[row * k + c];
+                    worst = Math.max(worst, Math.abs(mine - theirs[row * k + c]));
+                }
+            }
+        }
+        return new Checked(m, worst, samples);
     }
 
     /**
