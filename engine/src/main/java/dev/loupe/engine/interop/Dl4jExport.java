@@ -81,7 +81,7 @@ final class Dl4jExport {
                     b.globalAvgPool();
                     dl4j++;
                 }
-                case LayerSpec.Flatten f -> b.flatten();
+                case LayerSpec.Flatten f -> b.flatten(true);
                 case LayerSpec.Act a -> {
                     boolean fusedIntoPrevious = i > 0 && (layers.get(i - 1) instanceof LayerSpec.Dense
                             || layers.get(i - 1) instanceof LayerSpec.Conv2d);

@@ -61,7 +61,7 @@ final class Dl4jImport {
             throw new BadInputException("the DL4J network's input preprocessor " + first.getClass().getSimpleName()
                     + " is not supported (supported: FeedForwardToCnnPreProcessor from InputType.convolutionalFlat)");
         } else if (layer0 instanceof ConvolutionLayer || layer0 instanceof SubsamplingLayer || layer0 instanceof GlobalPoolingLayer) {
-            format = Dl4jLayout.InputFormat.NCHW;
+            format = formatOf(layer0) == CNN2DFormat.NHWC ? Dl4jLayout.InputFormat.NHWC : Dl4jLayout.InputFormat.NCHW;
             if (inputShapeOrNull == null) {
                 throw new BadInputException("the DL4J network takes images without recording their height and width; "
                         + "give the input shape as H,W,C (loupe import --input-shape)");
@@ -83,6 +83,8 @@ final class Dl4jImport {
                     + Arrays.toString(input));
         }
 
+        // every image layer must use the format the input arrives in
+        CNN2DFormat images = format == Dl4jLayout.InputFormat.NHWC ? CNN2DFormat.NHWC : CNN2DFormat.NCHW;
         SpecBuilder b = new SpecBuilder(input);
         ModelSpec.Loss loss = null;
         for (int i = 0; i < count; i++) {
@@ -91,9 +93,9 @@ final class Dl4jImport {
             if (loss != null) throw new BadInputException(where + " follows the output layer; Loupe models end with their loss");
             InputPreProcessor pre = i == 0 ? null : conf.getInputPreProcess(i);
             if (pre instanceof CnnToFeedForwardPreProcessor p) {
-                if (p.getFormat() != CNN2DFormat.NCHW) throw new BadInputException(where + ": flatten of NHWC activations is not supported");
+                checkFormat(p.getFormat(), images, where);
                 b.requireImage(where);
-                b.flatten();
+                b.flatten(p.getFormat() == CNN2DFormat.NCHW);
             } else if (pre != null) {
                 throw new BadInputException(where + ": input preprocessor " + pre.getClass().getSimpleName() + " is not supported");
             }
@@ -110,11 +112,16 @@ final class Dl4jImport {
                 case DenseLayer d when d.getClass() == DenseLayer.class -> {
                     if (d.hasLayerNorm()) throw new BadInputException(where + ": layer normalization is not supported");
                     dense(b, d.getNIn(), d.getNOut(), d.hasBias(), i, where);
-                    act(b, d.getActivationFn(), where);
+                    if (d.getActivationFn() instanceof ActivationSoftmax && i == count - 1) {
+                        // a classifier saved without its loss (Keras models): Loupe keeps logits and trains with softmax CE
+                        loss = ModelSpec.Loss.SOFTMAX_CROSS_ENTROPY;
+                    } else {
+                        act(b, d.getActivationFn(), where);
+                    }
                 }
                 case ConvolutionLayer c when c.getClass() == ConvolutionLayer.class -> {
                     b.requireImage(where);
-                    checkFormat(c.getCnn2dDataFormat(), where);
+                    checkFormat(c.getCnn2dDataFormat(), images, where);
                     int k = square(c.getKernelSize(), "kernel", where);
                     int s = square(c.getStride(), "stride", where);
                     if (square(c.getDilation(), "dilation", where) != 1) throw new BadInputException(where + ": dilation is not supported");
@@ -124,7 +131,7 @@ final class Dl4jImport {
                 }
                 case SubsamplingLayer p when p.getClass() == SubsamplingLayer.class -> {
                     b.requireImage(where);
-                    checkFormat(p.getCnn2dDataFormat(), where);
+                    checkFormat(p.getCnn2dDataFormat(), images, where);
                     if (p.getPoolingType() != PoolingType.MAX && p.getPoolingType() != PoolingType.AVG) {
                         throw new BadInputException(where + ": pooling type " + p.getPoolingType() + " is not supported (MAX, AVG)");
                     }
@@ -210,8 +217,19 @@ final class Dl4jImport {
         return (float) (1 - plain.getP());
     }
 
-    private static void checkFormat(CNN2DFormat f, String where) {
-        if (f != null && f != CNN2DFormat.NCHW) throw new BadInputException(where + ": data format " + f + " is not supported (NCHW)");
+    private static CNN2DFormat formatOf(Layer l) {
+        CNN2DFormat f = switch (l) {
+            case ConvolutionLayer c -> c.getCnn2dDataFormat();
+            case SubsamplingLayer p -> p.getCnn2dDataFormat();
+            default -> null;
+        };
+        return f == null ? CNN2DFormat.NCHW : f;
+    }
+
+    private static void checkFormat(CNN2DFormat f, CNN2DFormat expected, String where) {
+        if ((f == null ? CNN2DFormat.NCHW : f) != expected) {
+            throw new BadInputException(where + ": data format " + f + " differs from the input's " + expected + "; mixed formats are not supported");
+        }
     }
 
     private static int square(int[] v, String what, String where) {

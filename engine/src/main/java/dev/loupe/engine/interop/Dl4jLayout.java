@@ -27,7 +27,9 @@ public record Dl4jLayout(List<Binding> bindings, long paramCount, int[] inputSha
         /** {@code [N, C·H·W]}, channel-major ({@code InputType.convolutionalFlat}). */
         FLAT_CHW,
         /** {@code [N, C, H, W]} ({@code InputType.convolutional}, NCHW). */
-        NCHW
+        NCHW,
+        /** {@code [N, H, W, C]}: DL4J layers in NHWC format (e.g. imported Keras channels_last models). */
+        NHWC
     }
 
     /** How a tensor is rearranged between the two layouts. */
@@ -97,9 +99,10 @@ public record Dl4jLayout(List<Binding> bindings, long paramCount, int[] inputSha
         int d = 1;
         for (int s : inputShape) d *= s;
         float[] x = new float[n * d];
-        if (inputFormat == InputFormat.FLAT) {
+        if (inputFormat == InputFormat.FLAT || inputFormat == InputFormat.NHWC) {
             System.arraycopy(loupe, 0, x, 0, x.length);
-            return Nd4j.create(x, new long[] {n, d}, 'c').castTo(type);
+            long[] shape = inputFormat == InputFormat.FLAT ? new long[] {n, d} : new long[] {n, inputShape[0], inputShape[1], inputShape[2]};
+            return Nd4j.create(x, shape, 'c').castTo(type);
         }
         int h = inputShape[0], w = inputShape[1], c = inputShape[2];
         for (int s = 0; s < n; s++) {

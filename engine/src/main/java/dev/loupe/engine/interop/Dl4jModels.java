@@ -61,6 +61,11 @@ public final class Dl4jModels {
     public static Checked importChecked(Path zip, int[] inputShape, int samples, long seed) {
         MultiLayerNetwork dl4j = restore(zip);
         Imported m = fromDl4j(dl4j, inputShape);
+        return new Checked(m, check(dl4j, m, samples, seed), samples);
+    }
+
+    /** Largest |DL4J output − Loupe output| (softmax of Loupe's logits for classifiers) on seeded uniform [0, 1) inputs. */
+    static double check(MultiLayerNetwork dl4j, Imported m, int samples, long seed) {
         int d = 1;
         for (int s : m.spec().inputShape()) d *= s;
         float[] x = new float[samples * d];
@@ -91,7 +96,7 @@ public final class Dl4jModels {
                 }
             }
         }
-        return new Checked(m, worst, samples);
+        return worst;
     }
 
     /**

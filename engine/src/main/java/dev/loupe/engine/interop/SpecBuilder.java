@@ -68,8 +68,9 @@ final class SpecBuilder {
         shape = new int[] {shape[2]};
     }
 
-    void flatten() {
-        if (isImage()) flattenedFrom = shape.clone();
+    /** Flatten; {@code channelsMajor} when the other framework flattens (c, h, w), so the next dense layer's rows are permuted. */
+    void flatten(boolean channelsMajor) {
+        if (isImage() && channelsMajor) flattenedFrom = shape.clone();
         layers.add(new LayerSpec.Flatten());
         shape = new int[] {size()};
     }
