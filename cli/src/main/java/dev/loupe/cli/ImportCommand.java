@@ -6,6 +6,7 @@ import dev.loupe.datasets.AtomicFiles;
 import dev.loupe.datasets.BadInputException;
 import dev.loupe.engine.backend.reference.ReferenceBackend;
 import dev.loupe.engine.interop.Dl4jModels;
+import dev.loupe.engine.interop.KerasModels;
 import dev.loupe.engine.nn.ModelSpec;
 import dev.loupe.engine.nn.Network;
 import dev.loupe.engine.optim.Optimizer;
@@ -18,28 +19,42 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code loupe import}: turns a trained DL4J model into a Loupe run directory ({@code run.json}
+ * {@code loupe import}: turns a trained DL4J or Keras model into a Loupe run directory ({@code run.json}
  * and checkpoint {@code step-0}) that {@code predict} and the explainers read like any other run.
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
-        description = {"Convert a trained DL4J MultiLayerNetwork (ModelSerializer .zip) into a Loupe run directory.",
-                "The imported model takes images channels-last [N, H, W, C] like every Loupe model (DL4J's are NCHW).",
-                "Loupe's outputs are checked against DL4J's on random inputs before anything is written."})
+        description = {"Convert a trained DL4J MultiLayerNetwork (.zip) or Keras Sequential model (.h5) into a",
+                "Loupe run directory (run.json + checkpoint step-0) that predict and the explainers read.",
+                "Before anything is written, Loupe's outputs are compared with DL4J's on random inputs.",
+                "The imported model takes images channels-last, [N, H, W, C], like every Loupe model.",
+                "Layers: dense, conv (square kernels), max/avg pooling, global average pooling, dropout and",
+                "relu/leakyrelu/sigmoid/tanh/identity activations; anything else is refused by name."})
 final class ImportCommand implements Callable<Integer> {
     /** Largest |DL4J − Loupe| output difference an import may show; beyond it the conversion is wrong. */
     static final double TOLERANCE = 1e-4;
 
-    @Option(names = "--dl4j", required = true, paramLabel = "FILE", description = "DL4J model zip written by ModelSerializer")
-    Path dl4j;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source from;
+
+    /** Exactly one model file, DL4J or Keras. */
+    static final class Source {
+        @Option(names = "--dl4j", required = true, paramLabel = "FILE", description = "DL4J MultiLayerNetwork zip written by ModelSerializer")
+        Path dl4j;
+
+        @Option(names = "--keras", required = true, paramLabel = "FILE",
+                description = "Keras Sequential model saved as HDF5 (.h5, Keras 2 format), read through DL4J's Keras importer")
+        Path keras;
+    }
 
     @Option(names = "--run", required = true, paramLabel = "DIR", description = "run directory to create (must not exist or be empty)")
     Path run;
 
-    @Option(names = "--input-shape", split = ",", paramLabel = "H,W,C",
+    @Option(names = "--input-shape", split = ",", paramLabel = "H,W,C", hideParamSyntax = true,
             description = "input shape; needed only when the DL4J network starts with a convolution and was not "
                     + "configured with InputType.convolutionalFlat (DL4J does not store image sizes then)")
     int[] inputShape;
@@ -52,20 +67,26 @@ final class ImportCommand implements Callable<Integer> {
     public Integer call() {
         if (checkSamples <= 0) throw new BadInputException("--check-samples must be positive, got " + checkSamples);
         requireFreshRunDir(run);
-        Dl4jModels.Checked checked = Dl4jModels.importChecked(dl4j, inputShape, checkSamples, 1234);
+        Path file = from.dl4j != null ? from.dl4j : from.keras;
+        String framework = from.dl4j != null ? "DL4J" : "Keras";
+        Dl4jModels.Checked checked = from.dl4j != null
+                ? Dl4jModels.importChecked(file, inputShape, checkSamples, 1234)
+                : KerasModels.importChecked(file, inputShape, checkSamples, 1234);
         if (!(checked.maxAbsDiff() <= TOLERANCE)) {
             // a conversion that passes every layer check but computes something else is Loupe's bug, not the user's
             throw new IllegalStateException("imported model's outputs differ from DL4J's by " + checked.maxAbsDiff()
                     + " (tolerance " + TOLERANCE + ")");
         }
-        ModelSpec spec = checked.model().spec();
-        String source = "imported from DL4J " + dl4j.toAbsolutePath();
+        ModelSpec imported = checked.model().spec();
+        String stem = file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
+        ModelSpec spec = new ModelSpec(stem, imported.inputShape(), imported.layers(), imported.loss());
+        String source = "imported from " + framework + " " + file.toAbsolutePath();
         try (ReferenceBackend backend = new ReferenceBackend()) {
             Network net = new Network(backend, spec, 1, 0);
             net.setParams(checked.model().params());
             int classes = spec.loss() == ModelSpec.Loss.SOFTMAX_CROSS_ENTROPY ? net.outputSize() : 0;
             ObjectNode details = JsonNodeFactory.instance.objectNode();
-            details.put("framework", "DL4J").put("file", dl4j.toAbsolutePath().toString())
+            details.put("framework", framework).put("file", file.toAbsolutePath().toString())
                     .put("check_samples", checked.samples()).put("check_max_abs_diff", checked.maxAbsDiff())
                     .put("layout", "inputs NHWC; conv weights [kh, kw, c, f]; dense rows after flatten in (h, w, c) order");
             // build the whole run under a temporary name and rename it: a failure leaves nothing at --run
@@ -73,7 +94,7 @@ final class ImportCommand implements Callable<Integer> {
                 RunManifest.imported(tmp, source, spec, net.paramCount(), classes, details);
                 new Checkpoints(tmp, 1).save(TrainState.START, net, new Updater(net, new Optimizer.Sgd(0, false, 0)));
             });
-            System.out.printf("imported %s: %d layers, %d parameters, input %s, loss %s%n", dl4j, spec.layers().size(),
+            System.out.printf("imported %s: %d layers, %d parameters, input %s, loss %s%n", file, spec.layers().size(),
                     net.paramCount(), Arrays.toString(spec.inputShape()), spec.loss());
             System.out.printf("checked on %d random inputs: max |DL4J - Loupe| = %.2e%n", checked.samples(), checked.maxAbsDiff());
             System.out.println("wrote " + run + " (checkpoint step-0)");

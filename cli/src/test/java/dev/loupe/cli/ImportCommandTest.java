@@ -150,9 +150,35 @@ class ImportCommandTest {
     }
 
     @Test
+    void kerasModelImportsAndPredictsTheNumpyReference() throws IOException {
+        // the fixture the engine's KerasImportTest uses (written by scripts/make_keras_fixture.py)
+        Path fixtures = Path.of("../engine/src/test/resources/dev/loupe/engine/interop/keras").toAbsolutePath().normalize();
+        Path run = tmp.resolve("keras-run"), out = tmp.resolve("p.npy");
+        CliRunner.Outcome o = CliRunner.run("import", "--keras", fixtures.resolve("cnn.h5").toString(), "--run", run.toString());
+        assertEquals(0, o.exit(), () -> o.out() + o.err());
+        CliRunner.Outcome p = CliRunner.run("predict", "--run", run.toString(), "--input", fixtures.resolve("cnn.x.npy").toString(),
+                "--output", out.toString(), "--backend", "reference");
+        assertEquals(0, p.exit(), () -> p.out() + p.err());
+        float[] logits = NpyFiles.read(out).data(), expected = NpyFiles.read(fixtures.resolve("cnn.p.npy")).data();
+        double worst = 0;
+        for (int r = 0; r < 5; r++) {
+            double max = Double.NEGATIVE_INFINITY, z = 0;
+            for (int c = 0; c < 3; c++) max = Math.max(max, logits[r * 3 + c]);
+            for (int c = 0; c < 3; c++) z += Math.exp(logits[r * 3 + c] - max);
+            for (int c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(Math.exp(logits[r * 3 + c] - max) / z - expected[r * 3 + c]));
+        }
+        assertTrue(worst < 1e-5, "Keras predictions differ by " + worst);
+
+        Path run2 = tmp.resolve("k2");
+        expectBadInput("mutually exclusive", "import", "--keras", "a.h5", "--dl4j", "b.zip", "--run", run2.toString());
+        expectBadInput("not found", "import", "--keras", tmp.resolve("none.h5").toString(), "--run", run2.toString());
+        assertNothingWritten(run2);
+    }
+
+    @Test
     void helpNamesTheOptions() {
         CliRunner.Outcome o = CliRunner.run("import", "--help");
         assertEquals(0, o.exit());
-        assertTrue(o.out().contains("--dl4j") && o.out().contains("--input-shape"), o.out());
+        assertTrue(o.out().contains("--dl4j") && o.out().contains("--keras") && o.out().contains("--input-shape"), o.out());
     }
 }
