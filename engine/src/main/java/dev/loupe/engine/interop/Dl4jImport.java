@@ -115,6 +115,9 @@ final class Dl4jImport {
                     if (d.getActivationFn() instanceof ActivationSoftmax && i == count - 1) {
                         // a classifier saved without its loss (Keras models): Loupe keeps logits and trains with softmax CE
                         loss = ModelSpec.Loss.SOFTMAX_CROSS_ENTROPY;
+                    } else if (d.getActivationFn() instanceof ActivationIdentity && i == count - 1) {
+                        // a linear output saved without its loss: a regressor, trained with MSE
+                        loss = ModelSpec.Loss.MSE;
                     } else {
                         act(b, d.getActivationFn(), where);
                     }
@@ -150,7 +153,8 @@ final class Dl4jImport {
                     }
                     if (!g.isCollapseDimensions()) throw new BadInputException(where + ": global pooling without collapsed dimensions is not supported");
                     int[] dims = g.getPoolingDimensions();
-                    if (dims != null && !Arrays.equals(dims, new int[] {2, 3})) {
+                    int[] spatial = images == CNN2DFormat.NHWC ? new int[] {1, 2} : new int[] {2, 3};
+                    if (dims != null && !Arrays.equals(dims, spatial)) {
                         throw new BadInputException(where + ": global pooling over dimensions " + Arrays.toString(dims) + " is not supported");
                     }
                     b.globalAvgPool();

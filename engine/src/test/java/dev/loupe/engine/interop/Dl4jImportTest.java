@@ -1,5 +1,6 @@
 package dev.loupe.engine.interop;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -175,6 +177,34 @@ class Dl4jImportTest {
         for (int i = 0; i < nhwc.length; i++) nhwc[i] = (float) r.nextGaussian();
         double[] loupe = Dl4jParityTest.softmax(loupeOutputs(m, nhwc, n), 3);
         double[] theirs = dl4j.output(m.layout().input(nhwc, n, DataType.FLOAT), false).castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        assertTrue(maxAbsDiff(loupe, theirs) < 1e-5, "outputs differ by " + maxAbsDiff(loupe, theirs));
+    }
+
+    @Test
+    void channelsLastNetworkWithoutBiasOrLossImports() {
+        // NHWC layers (as DL4J's Keras importer makes them), a bias-free dense layer, and a linear last layer without a loss
+        MultiLayerNetwork dl4j = new MultiLayerNetwork(base()
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(4).dataFormat(CNN2DFormat.NHWC).convolutionMode(ConvolutionMode.Same)
+                        .activation(org.nd4j.linalg.activations.Activation.TANH).build())
+                .layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build())
+                .layer(new DenseLayer.Builder().nOut(5).hasBias(false).activation(org.nd4j.linalg.activations.Activation.RELU).build())
+                .layer(new DenseLayer.Builder().nOut(2).activation(org.nd4j.linalg.activations.Activation.IDENTITY).build())
+                .setInputType(InputType.convolutional(6, 7, 3, CNN2DFormat.NHWC)).build());
+        dl4j.init();
+        // give the last layer's bias a value so a dropped bias would show
+        dl4j.getParam("3_b").assign(0.5);
+        Dl4jModels.Imported m = Dl4jModels.fromDl4j(dl4j, new int[] {6, 7, 3});
+        assertEquals(ModelSpec.Loss.MSE, m.spec().loss());
+        assertEquals(List.of(new LayerSpec.Conv2d(4, 3, 1, 1), new LayerSpec.Act(Activation.TANH, 0), new LayerSpec.GlobalAvgPool(),
+                new LayerSpec.Dense(5), new LayerSpec.Act(Activation.RELU, 0), new LayerSpec.Dense(2)), m.spec().layers());
+        int n = 4;
+        float[] nhwc = new float[n * 126];
+        SplittableRandom r = new SplittableRandom(4);
+        for (int i = 0; i < nhwc.length; i++) nhwc[i] = (float) r.nextGaussian();
+        INDArray in = m.layout().input(nhwc, n, DataType.FLOAT);
+        assertArrayEquals(new long[] {n, 6, 7, 3}, in.shape());
+        double[] loupe = Dl4jParityTest.toDouble(loupeOutputs(m, nhwc, n));
+        double[] theirs = dl4j.output(in, false).castTo(DataType.DOUBLE).dup('c').data().asDouble();
         assertTrue(maxAbsDiff(loupe, theirs) < 1e-5, "outputs differ by " + maxAbsDiff(loupe, theirs));
     }
 

@@ -154,6 +154,46 @@ class Dl4jParityTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void oneSgdStepMatchesDl4jFit(String model, ModelSpec spec) {
+        // the benchmark peer trains through DL4J's updater, which divides the summed gradient by the batch size
+        float lr = 0.1f;
+        try (Backend backend = Backends.open("reference")) {
+            Network net = new Network(backend, spec, BATCH, 5);
+            int k = net.outputSize();
+            float[][] xy = batch(spec, k);
+            float[] before = net.getParams();
+            net.setInput(xy[0], BATCH);
+            net.setTarget(xy[1], BATCH);
+            net.computeGradients(BATCH, 0);
+            float[] g = net.getGrads();
+            float[] expected = new float[before.length];
+            for (int i = 0; i < before.length; i++) expected[i] = before[i] - lr * g[i];
+
+            Dl4jModels.Peer peer = Dl4jModels.toDl4j(spec, before, DataType.DOUBLE, new org.nd4j.linalg.learning.config.Sgd(lr));
+            INDArray y = spec.loss() == ModelSpec.Loss.MSE ? Nd4j.create(toDouble(xy[1]), new long[] {BATCH, k}, 'c') : oneHot(xy[1], k);
+            peer.net().fit(new org.nd4j.linalg.dataset.DataSet(peer.layout().input(xy[0], BATCH, DataType.DOUBLE), y));
+            float[] after = peer.layout().params(peer.net());
+            double worst = 0;
+            for (Param p : net.params()) {
+                double scale = 1e-6, diff = 0;
+                for (int i = (int) p.offset(); i < p.offset() + p.size(); i++) {
+                    diff = Math.max(diff, Math.abs(after[i] - expected[i]));
+                    scale = Math.max(scale, Math.abs(lr * g[i]));
+                }
+                worst = Math.max(worst, diff / scale);
+            }
+            System.out.printf("sgd step %-8s worst |Δθ dl4j - Δθ loupe| / max|Δθ| = %.2e%n", model, worst);
+            // relative to the update's size, not the weights' (float32 parameters carry ~1e-7 of the weight itself)
+            assertTrue(worst < 1e-4, "SGD step differs by " + worst + " of the update size");
+        }
+    }
+
+    static Stream<Arguments> models() {
+        return Stream.of(mlp(), cnn(), rgb(), gapMse()).map(m -> Arguments.of(m.name(), m));
+    }
+
     /** max|a − b| over one tensor, relative to max|b|. */
     static double tensorError(float[] a, float[] b, int off, int len) {
         double diff = 0, scale = 1e-6;
