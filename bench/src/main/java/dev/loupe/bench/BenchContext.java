@@ -1,0 +1,35 @@
+package dev.loupe.bench;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * What every {@link Workload} runs with: the suite's timings, the Loupe backends and peers to
+ * measure, the thread count all contenders share, and where to report progress.
+ *
+ * @param backends Loupe backend names (as for {@code Backends.open}); {@code reference} gets a short run only
+ * @param threads  threads every contender may use (PyTorch's {@code set_num_threads})
+ * @param progress one-line progress messages (the CLI shows them on stderr)
+ * @param versions library versions discovered while running (e.g. {@code torch}), for the report
+ */
+public record BenchContext(Suite suite, List<String> backends, Set<Peer> peers, int threads,
+                           Consumer<String> progress, Map<String, String> versions) {
+
+    public BenchContext {
+        backends = List.copyOf(backends);
+        peers = Set.copyOf(peers);
+    }
+
+    /** A context with an empty, thread-safe version map. */
+    public static BenchContext of(Suite suite, List<String> backends, Set<Peer> peers, int threads, Consumer<String> progress) {
+        return new BenchContext(suite, backends, peers, threads, progress, new ConcurrentHashMap<>());
+    }
+
+    /** Whether {@code backend} is only given a short run (it would take minutes otherwise). */
+    public static boolean shortRunOnly(String backend) {
+        return backend.equals("reference");
+    }
+}

@@ -1,0 +1,46 @@
+package dev.loupe.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Times contenders side by side: each warms up, then the timed windows are interleaved (window 1
+ * of every contender, then window 2, ...), so a burst of load from elsewhere on a shared machine
+ * lands on all of them rather than on whoever happened to run then. A short-run contender
+ * (too slow for the full schedule) warms up with one step and gets one short window.
+ */
+final class Measure {
+    private Measure() {}
+
+    /** A contender and whether it only gets the short run. */
+    record Entry(Contender contender, boolean shortRun) {}
+
+    static List<Row.Rate> interleaved(String workload, List<Entry> entries, Suite suite, Consumer<String> progress) {
+        List<List<Double>> rates = new ArrayList<>();
+        for (Entry e : entries) {
+            progress.accept(workload + ": warming up " + e.contender().name());
+            e.contender().run(e.shortRun() ? 0 : suite.warmupSeconds());
+            rates.add(new ArrayList<>());
+        }
+        for (int w = 0; w < suite.windows(); w++) {
+            for (int i = 0; i < entries.size(); i++) {
+                Entry e = entries.get(i);
+                if (e.shortRun() && w > 0) continue;
+                Contender c = e.contender();
+                double rate = c.run(e.shortRun() ? suite.shortSeconds() : suite.windowSeconds()).samplesPerSecond(c.batch());
+                rates.get(i).add(rate);
+                progress.accept(String.format("%s: window %d/%d %-24s %,.0f samples/s", workload, w + 1, suite.windows(),
+                        c.name(), rate));
+            }
+        }
+        List<Row.Rate> rows = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            Entry e = entries.get(i);
+            String note = e.contender().note();
+            if (e.shortRun()) note = "short run (1 window of " + suite.shortSeconds() + " s); " + note;
+            rows.add(new Row.Rate(workload, e.contender().name(), e.contender().kind(), "samples/s", rates.get(i), note));
+        }
+        return rows;
+    }
+}
