@@ -2,7 +2,6 @@ package dev.loupe.bench;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * Times contenders side by side: each warms up, then the timed windows are interleaved (window 1
@@ -16,11 +15,17 @@ final class Measure {
     /** A contender and whether it only gets the short run. */
     record Entry(Contender contender, boolean shortRun) {}
 
-    static List<Row.Rate> interleaved(String workload, List<Entry> entries, Suite suite, Consumer<String> progress) {
+    static List<Row.Rate> interleaved(String workload, List<Entry> entries, Suite suite, ProgressSink progress) {
         List<List<Double>> rates = new ArrayList<>();
+        // progress in units of planned seconds, so the bar moves at roughly constant speed
+        double total = 0, done = 0;
         for (Entry e : entries) {
-            progress.accept(workload + ": warming up " + e.contender().name());
+            total += e.shortRun() ? suite.shortSeconds() : suite.warmupSeconds() + suite.windows() * suite.windowSeconds();
+        }
+        for (Entry e : entries) {
+            progress.update(done / total, workload + ": warming up " + e.contender().name());
             e.contender().run(e.shortRun() ? 0 : suite.warmupSeconds());
+            done += e.shortRun() ? 0 : suite.warmupSeconds();
             rates.add(new ArrayList<>());
         }
         for (int w = 0; w < suite.windows(); w++) {
@@ -28,10 +33,12 @@ final class Measure {
                 Entry e = entries.get(i);
                 if (e.shortRun() && w > 0) continue;
                 Contender c = e.contender();
-                double rate = c.run(e.shortRun() ? suite.shortSeconds() : suite.windowSeconds()).samplesPerSecond(c.batch());
+                double seconds = e.shortRun() ? suite.shortSeconds() : suite.windowSeconds();
+                double rate = c.run(seconds).samplesPerSecond(c.batch());
                 rates.get(i).add(rate);
-                progress.accept(String.format("%s: window %d/%d %-24s %,.0f samples/s", workload, w + 1, suite.windows(),
-                        c.name(), rate));
+                done += seconds;
+                progress.update(done / total, String.format("%s: window %d/%d %s %,.0f samples/s", workload, w + 1,
+                        suite.windows(), c.name(), rate));
             }
         }
         List<Row.Rate> rows = new ArrayList<>();

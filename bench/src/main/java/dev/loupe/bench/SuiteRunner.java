@@ -10,7 +10,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * Runs a benchmark suite's workloads and writes {@code results.json}, {@code results.md} and
@@ -25,12 +24,15 @@ public final class SuiteRunner {
     }
 
     /** Runs {@code workloads} with the options' backends and peers, all contenders on every available core. */
-    public static Report run(SuiteOptions opts, List<Workload> workloads, Consumer<String> progress) throws Exception {
+    public static Report run(SuiteOptions opts, List<Workload> workloads, ProgressSink progress) throws Exception {
         String started = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         BenchContext ctx = BenchContext.of(opts.suite(), opts.backends(), opts.peers(),
                 Runtime.getRuntime().availableProcessors(), progress);
         List<Row> rows = new ArrayList<>();
-        for (Workload w : workloads) rows.addAll(w.run(ctx));
+        for (int i = 0; i < workloads.size(); i++) {
+            rows.addAll(workloads.get(i).run(ctx.withProgress(progress.slot(i, workloads.size()))));
+        }
+        progress.update(1, "done");
         Map<String, String> machine = MachineInfo.collect();
         machine.putAll(ctx.versions());
         machine.put("threads", ctx.threads() + " for every contender (ND4J, OpenBLAS, torch.set_num_threads)");

@@ -36,7 +36,7 @@ public final class TrainBench {
             }
             SuiteOptions opts = SuiteOptions.of(suite, backends, peers, out);
             Report r = SuiteRunner.run(opts, List.of(new TrainingWorkload(Arch.MLP), new TrainingWorkload(Arch.CNN)),
-                    msg -> System.err.println(msg));
+                    (f, msg) -> System.err.printf("[%3.0f%%] %s%n", 100 * f, msg));
             print(r);
             if (out != null) SuiteRunner.write(r, opts.out()).forEach(p -> System.out.println("wrote " + p));
         } catch (BadInputException e) {

@@ -32,14 +32,14 @@ public final class TrainingWorkload implements Workload {
         try {
             LoupeContender first = null;
             for (String b : ctx.backends()) {
-                ctx.progress().accept(name() + ": building the model on " + b);
+                ctx.progress().update(0, name() + ": building the model on " + b);
                 LoupeContender c = new LoupeContender(Backends.open(b), arch, data, SEED);
                 if (first == null) first = c;
                 boolean shortRun = BenchContext.shortRunOnly(b);
                 entries.add(new Measure.Entry(c, shortRun));
             }
             if (ctx.peers().contains(Peer.DL4J)) {
-                ctx.progress().accept(name() + ": building the DL4J network");
+                ctx.progress().update(0, name() + ": building the DL4J network");
                 Dl4jContender dl4j = new Dl4jContender(arch, data, first.network());
                 entries.add(new Measure.Entry(dl4j, false));
                 rows.add(lossCheck(first, dl4j));
@@ -49,7 +49,7 @@ public final class TrainingWorkload implements Workload {
                 if (why.isPresent()) {
                     rows.add(new Row.Rate(name(), "torch", Contender.Kind.PEER, "samples/s", List.of(), "skipped: " + why.get()));
                 } else {
-                    ctx.progress().accept(name() + ": starting the PyTorch peer");
+                    ctx.progress().update(0, name() + ": starting the PyTorch peer");
                     TorchContender torch = new TorchContender(arch, ctx.threads());
                     ctx.versions().put("torch", torch.version());
                     ctx.versions().put("torch BLAS", torch.blas());
