@@ -2,6 +2,7 @@ package dev.loupe.bench;
 
 import dev.loupe.engine.nn.ModelSpec;
 import dev.loupe.engine.nn.Models;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -56,15 +57,17 @@ public enum Arch {
      * built on the same BLAS must pay.
      */
     public List<Gemm> stepGemms() {
-        return switch (this) {
-            case MLP -> List.of(
-                    Gemm.dense(batch, 784, 512, false), Gemm.dense(batch, 512, 256, true), Gemm.dense(batch, 256, 10, true))
-                    .stream().flatMap(List::stream).toList();
-            case CNN -> List.of(
-                    Gemm.conv(batch * 26 * 26, 9, 32, false), Gemm.conv(batch * 11 * 11, 288, 64, true),
-                    Gemm.dense(batch, 1600, 128, true), Gemm.dense(batch, 128, 10, true))
-                    .stream().flatMap(List::stream).toList();
+        List<List<Gemm>> layers = switch (this) {
+            case MLP -> List.of(Gemm.dense(batch, 784, 512, false), Gemm.dense(batch, 512, 256, true),
+                    Gemm.dense(batch, 256, 10, true));
+            case CNN -> List.of(Gemm.conv(batch * 26 * 26, 9, 32, false), Gemm.conv(batch * 11 * 11, 288, 64, true),
+                    Gemm.dense(batch, 1600, 128, true), Gemm.dense(batch, 128, 10, true));
         };
+        // issue order of a real step: every forward first, then backward from the last layer
+        List<Gemm> out = new ArrayList<>();
+        for (List<Gemm> l : layers) out.add(l.getFirst());
+        for (List<Gemm> l : layers.reversed()) out.addAll(l.subList(1, l.size()));
+        return List.copyOf(out);
     }
 
     /** One {@code C[m×n] = op(A)·op(B)} with its transposes, as in {@link dev.loupe.engine.Backend#gemm}. */
@@ -72,7 +75,7 @@ public enum Arch {
         /** Multiply-adds. */
         public long macs() { return (long) m * n * k; }
 
-        /** A dense layer {@code in→out} over {@code rows}: forward, dW and (when asked) dX. */
+        /** A dense layer {@code in→out} over {@code rows}: forward, then dW and (when asked) dX. */
         static List<Gemm> dense(int rows, int in, int out, boolean inputGrad) {
             Gemm fwd = new Gemm(false, false, rows, out, in);
             Gemm dw = new Gemm(true, false, in, out, rows);
