@@ -11,6 +11,9 @@ import dev.loupe.engine.nn.Network;
 import dev.loupe.engine.optim.LrSchedule;
 import dev.loupe.engine.optim.Optimizer;
 import dev.loupe.engine.optim.Updater;
+import dev.loupe.engine.record.RecordConfig;
+import dev.loupe.engine.record.RecordMode;
+import dev.loupe.engine.record.Recorder;
 import dev.loupe.engine.train.Checkpoints;
 import dev.loupe.engine.train.EpochEvent;
 import dev.loupe.engine.train.StepEvent;
@@ -51,6 +54,7 @@ final class TrainJob {
                 LrSchedule.of(o.schedule, lr, o.warmup, o.stepEvery, o.gamma, stepsPerEpoch * o.epochs),
                 opt, o.seed, o.checkpointEvery, o.keepCheckpoints);
 
+        RecordConfig recording = o.recordConfig();
         try (Backend backend = Backends.open(o.backend)) {
             Network net = new Network(backend, spec, o.batch, o.seed);
             int outputs = classes == 0 ? 1 : classes;
@@ -77,7 +81,12 @@ final class TrainJob {
 
             List<TrainListener> listeners = new ArrayList<>();
             listeners.add(new ConsoleListener(o.epochs));
-            Trainer.Result result = Trainer.fit(net, updater, data, cfg, from, listeners, checkpoints);
+            Trainer.Result result;
+            try (Recorder recorder = recording.mode() == RecordMode.OFF ? null
+                    : new Recorder(net, updater, recording, dir.resolve("events"))) {
+                if (recorder != null) listeners.add(recorder);
+                result = Trainer.fit(net, updater, data, cfg, from, listeners, checkpoints);
+            }
             EpochEvent last = result.last();
             if (last != null) {
                 manifest.finish(last);
