@@ -1,13 +1,15 @@
 package dev.loupe.datasets.tfevents;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 
 /**
- * A run's recorded values by tag and step. Where a step appears twice (a run resumed from a
+ * A run's recorded values by tag and step; tags keep the order they first appear in (the recorder
+ * writes layers in network order). Where a step appears twice (a run resumed from a
  * checkpoint repeats the steps after it) the later record wins.
  *
  * @param scalars    tag → step → value
@@ -19,8 +21,8 @@ public record EventLog(Map<String, NavigableMap<Long, Float>> scalars,
 
     /** Collects the events of a reader result. */
     public static EventLog of(TfEventReader.Result r) {
-        Map<String, NavigableMap<Long, Float>> s = new TreeMap<>();
-        Map<String, NavigableMap<Long, Histogram>> h = new TreeMap<>();
+        Map<String, NavigableMap<Long, Float>> s = new LinkedHashMap<>();
+        Map<String, NavigableMap<Long, Histogram>> h = new LinkedHashMap<>();
         for (TfEvent e : r.events()) {
             for (SummaryValue v : e.values()) {
                 switch (v) {
