@@ -44,6 +44,7 @@ final class TrainJob {
         } else {
             manifest = null;
         }
+        RecordConfig recording = o.recordConfig(); // checked before anything is loaded or written
         Dataset data = limit(DataSources.load(o.dataset, o.dataDir, o.seed), o.trainLimit);
         int classes = data.numClasses();
         ModelSpec spec = Models.resolve(o.model, data.inputShape(), classes);
@@ -54,7 +55,6 @@ final class TrainJob {
                 LrSchedule.of(o.schedule, lr, o.warmup, o.stepEvery, o.gamma, stepsPerEpoch * o.epochs),
                 opt, o.seed, o.checkpointEvery, o.keepCheckpoints);
 
-        RecordConfig recording = o.recordConfig();
         try (Backend backend = Backends.open(o.backend)) {
             Network net = new Network(backend, spec, o.batch, o.seed);
             int outputs = classes == 0 ? 1 : classes;

@@ -59,6 +59,7 @@ public final class Recorder implements TrainListener, AutoCloseable {
     private final float[] host;
     private Pending pending;
     private long lastRecordNanos;
+    private long totalRecordNanos;
 
     /** What was enqueued for a step and is written once its summary is read. */
     private record Pending(StepEvent step, boolean stats, boolean hist) {}
@@ -110,6 +111,11 @@ public final class Recorder implements TrainListener, AutoCloseable {
         return writer.file();
     }
 
+    /** Wall time spent in {@link #onStep} so far, in nanoseconds (the recorder's own cost on the host). */
+    public long totalRecordNanos() {
+        return totalRecordNanos;
+    }
+
     public SamplingBudget sampling() {
         return sampling;
     }
@@ -131,6 +137,7 @@ public final class Recorder implements TrainListener, AutoCloseable {
         }
         pending = new Pending(e, stats, hist);
         lastRecordNanos = System.nanoTime() - t0;
+        totalRecordNanos += lastRecordNanos;
         sampling.observe(lastRecordNanos, e.stepNanos());
     }
 
