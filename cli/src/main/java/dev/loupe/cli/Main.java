@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 RenderCommand.class,
                 ImportCommand.class,
                 BenchCommand.class,
+                EventsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

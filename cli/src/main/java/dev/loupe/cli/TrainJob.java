@@ -11,6 +11,9 @@ import dev.loupe.engine.nn.Network;
 import dev.loupe.engine.optim.LrSchedule;
 import dev.loupe.engine.optim.Optimizer;
 import dev.loupe.engine.optim.Updater;
+import dev.loupe.engine.record.RecordConfig;
+import dev.loupe.engine.record.RecordMode;
+import dev.loupe.engine.record.Recorder;
 import dev.loupe.engine.train.Checkpoints;
 import dev.loupe.engine.train.EpochEvent;
 import dev.loupe.engine.train.StepEvent;
@@ -41,6 +44,7 @@ final class TrainJob {
         } else {
             manifest = null;
         }
+        RecordConfig recording = o.recordConfig(); // checked before anything is loaded or written
         Dataset data = limit(DataSources.load(o.dataset, o.dataDir, o.seed), o.trainLimit);
         int classes = data.numClasses();
         ModelSpec spec = Models.resolve(o.model, data.inputShape(), classes);
@@ -77,7 +81,12 @@ final class TrainJob {
 
             List<TrainListener> listeners = new ArrayList<>();
             listeners.add(new ConsoleListener(o.epochs));
-            Trainer.Result result = Trainer.fit(net, updater, data, cfg, from, listeners, checkpoints);
+            Trainer.Result result;
+            try (Recorder recorder = recording.mode() == RecordMode.OFF ? null
+                    : new Recorder(net, updater, recording, dir.resolve("events"))) {
+                if (recorder != null) listeners.add(recorder);
+                result = Trainer.fit(net, updater, data, cfg, from, listeners, checkpoints);
+            }
             EpochEvent last = result.last();
             if (last != null) {
                 manifest.finish(last);
