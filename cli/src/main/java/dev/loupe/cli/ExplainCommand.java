@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code loupe explain}: attributions of a trained model's predictions, written under {@code RUN/explain/<method>/}. */
@@ -54,38 +55,11 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--target", defaultValue = "predicted", description = "predicted, label or a class index (default: ${DEFAULT-VALUE})")
     String target;
 
-    @Option(names = "--steps", defaultValue = "50", description = "integrated-gradients steps (default: ${DEFAULT-VALUE})")
-    int steps;
-
-    @Option(names = "--ig-rule", defaultValue = "gauss-legendre", description = "gauss-legendre or trapezoid quadrature for IG (default: ${DEFAULT-VALUE})")
-    String igRule;
-
     @Option(names = "--baseline", defaultValue = "zero", description = "IG baseline: zero, mean (training-set mean image) or blur (Gaussian, sigma 5 px) (default: ${DEFAULT-VALUE})")
     String baseline;
 
-    @Option(names = "--noise", defaultValue = "0.15", description = "SmoothGrad/VarGrad noise std as a fraction of each input's value range (default: ${DEFAULT-VALUE})")
-    float noise;
-
-    @Option(names = "--nt-samples", defaultValue = "25", description = "SmoothGrad/VarGrad noisy samples per input (default: ${DEFAULT-VALUE})")
-    int ntSamples;
-
-    @Option(names = "--layer", description = "Grad-CAM layer (default: the last conv/activation layer with spatial output)")
-    String layer;
-
-    @Option(names = "--window", defaultValue = "4", description = "occlusion window side in pixels (default: ${DEFAULT-VALUE})")
-    int window;
-
-    @Option(names = "--stride", defaultValue = "2", description = "occlusion stride in pixels (default: ${DEFAULT-VALUE})")
-    int stride;
-
-    @Option(names = "--seed", defaultValue = "0", description = "seed for SmoothGrad/VarGrad noise (default: ${DEFAULT-VALUE})")
-    long seed;
-
-    @Option(names = "--internal-batch", description = "rows per internal pass (default: sized from free memory)")
-    Integer internalBatch;
-
-    @Option(names = "--backend", defaultValue = "auto", description = "auto, reference, nd4j or cuda (default: ${DEFAULT-VALUE})")
-    String backend;
+    @Mixin
+    MethodOptions opts = new MethodOptions();
 
     /** Expands {@code all} and parses every name, rejecting unknown ones before any work. */
     static List<ExplainMethod> parseMethods(List<String> names) {
@@ -124,15 +98,15 @@ final class ExplainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<ExplainMethod> ms = parseMethods(methods);
-        ExplainParams p = new ExplainParams(steps, parseRule(igRule), noise, ntSamples, layer, window, stride, seed);
+        ExplainParams p = opts.params();
         if (!List.of("zero", "mean", "blur").contains(baseline)) {
             throw new BadInputException("unknown baseline '" + baseline + "' (choose zero, mean or blur)");
         }
         ExplainSetup s = ExplainSetup.load(run, checkpoint, source.samples, source.input, baseline.equals("mean"));
         long maxRows = 0;
         for (ExplainMethod m : ms) maxRows = Math.max(maxRows, s.n * rowsPerSample(m, p, s.spec.inputShape()));
-        try (Backend b = Backends.open(backend)) {
-            Network net = s.plannedNetwork(b, maxRows, internalBatch);
+        try (Backend b = Backends.open(opts.backend)) {
+            Network net = s.plannedNetwork(b, maxRows, opts.internalBatch);
             Explainer base = new Explainer(new GradientRunner(net, null));
             float[] logits = base.logits(s.x, s.n);
             int[] predicted = Explainer.argmax(logits, net.outputSize());

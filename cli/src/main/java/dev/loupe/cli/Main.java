@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code loupe} command: trains, records, explains and renders; see {@code loupe --help}. */
 @Command(name = "loupe", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Train neural networks on the CPU or GPU, record what every layer does, and explain the result.",
-        subcommands = {TrainCommand.class, PredictCommand.class, InfoCommand.class, ExampleCommand.class, ExplainCommand.class,
+        subcommands = {TrainCommand.class, PredictCommand.class, InfoCommand.class, ExampleCommand.class, ExplainCommand.class, SanityCommand.class, FaithfulnessCommand.class,
                 DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
