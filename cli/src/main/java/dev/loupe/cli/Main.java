@@ -18,6 +18,9 @@ import picocli.CommandLine.Command;
                 ImportCommand.class,
                 BenchCommand.class,
                 EventsCommand.class,
+                ExplainCommand.class,
+                SanityCommand.class,
+                FaithfulnessCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
