@@ -54,6 +54,12 @@ public final class Landscape {
         }
         identity.put("parameters", net.paramCount());
         identity = roundTrip(identity); // compare as it reads back from disk (number types, POJOs)
+        // bad input is reported before anything is written
+        if (req.mode().equals("interp")) Snapshots.read(runDir, 0, net.paramCount());
+        if (req.mode().equals("trajectory") && snapshotSteps(runDir, step).size() < 2) {
+            throw new BadInputException("run " + runDir + " has " + snapshotSteps(runDir, step).size() + " parameter snapshot(s)"
+                    + " up to step " + step + "; the trajectory needs at least 2 (train with --snapshots 64)");
+        }
         JsonNode old = readJson(dir.resolve("request.json"));
         if (old != null && old.equals(identity) && Files.isRegularFile(dir.resolve("meta.json"))) {
             return new Outcome(dir, true, 0, 0, readJson(dir.resolve("meta.json")));
@@ -118,10 +124,6 @@ public final class Landscape {
     private static long trajectory(LandscapeRequest req, Network net, float[] theta, long step, Path runDir, EvalSet data,
                                    Path dir, ObjectNode meta, Progress progress) {
         List<Long> steps = new ArrayList<>(snapshotSteps(runDir, step));
-        if (steps.size() < 2) {
-            throw new BadInputException("run " + runDir + " has " + steps.size() + " parameter snapshot(s) up to step " + step
-                    + "; the trajectory needs at least 2 (train with --snapshots 64)");
-        }
         List<float[]> path = new ArrayList<>();
         for (long s : steps) path.add(Snapshots.read(runDir, s, net.paramCount()));
         if (steps.getLast() != step) {
@@ -187,7 +189,8 @@ public final class Landscape {
     /** {@code n} points from {@code lo} to {@code hi} inclusive. */
     static double[] linspace(double lo, double hi, int n) {
         double[] out = new double[n];
-        for (int i = 0; i < n; i++) out[i] = i == n - 1 ? hi : lo + (hi - lo) * i / (n - 1);
+        // weighted form: the middle of a symmetric range is exactly 0
+        for (int i = 0; i < n; i++) out[i] = (lo * (n - 1 - i) + hi * i) / (n - 1);
         return out;
     }
 
