@@ -39,6 +39,7 @@ final class DemoCommand implements Callable<Integer> {
         o.seed = 42;
         o.backend = backend;
         o.keepCheckpoints = 3;
+        o.snapshots = 64;
         o.stepEvery = 1000;
         o.gamma = 0.1f;
         TrainJob.run(o, run, false);

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
                 ExplainCommand.class,
                 SanityCommand.class,
                 FaithfulnessCommand.class,
+                LandscapeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -8,6 +8,7 @@ import dev.loupe.engine.Backends;
 import dev.loupe.engine.nn.ModelSpec;
 import dev.loupe.engine.nn.Models;
 import dev.loupe.engine.nn.Network;
+import dev.loupe.engine.landscape.SnapshotKeeper;
 import dev.loupe.engine.optim.LrSchedule;
 import dev.loupe.engine.optim.Optimizer;
 import dev.loupe.engine.optim.Updater;
@@ -45,6 +46,9 @@ final class TrainJob {
             manifest = null;
         }
         RecordConfig recording = o.recordConfig(); // checked before anything is loaded or written
+        if (o.snapshots < 0 || o.snapshots == 1) {
+            throw new BadInputException("--snapshots must be 0 (off) or at least 2, got " + o.snapshots);
+        }
         Dataset data = limit(DataSources.load(o.dataset, o.dataDir, o.seed), o.trainLimit);
         int classes = data.numClasses();
         ModelSpec spec = Models.resolve(o.model, data.inputShape(), classes);
@@ -81,6 +85,12 @@ final class TrainJob {
 
             List<TrainListener> listeners = new ArrayList<>();
             listeners.add(new ConsoleListener(o.epochs));
+            if (o.snapshots > 0) {
+                // θ_0 and a thinned record of the path, for loupe landscape --mode interp|trajectory
+                SnapshotKeeper keeper = new SnapshotKeeper(dir, o.snapshots);
+                if (!resume) keeper.save(0, net);
+                listeners.add(keeper);
+            }
             Trainer.Result result;
             try (Recorder recorder = recording.mode() == RecordMode.OFF ? null
                     : new Recorder(net, updater, recording, dir.resolve("events"))) {

@@ -59,6 +59,10 @@ final class TrainOptions {
     @Option(names = "--keep-checkpoints", description = "newest checkpoints kept (default: ${DEFAULT-VALUE})", defaultValue = "3")
     int keepCheckpoints;
 
+    @Option(names = "--snapshots", description = "parameter snapshots kept along training for 'loupe landscape'"
+            + " (interp, trajectory); thinned evenly when full; 0 = none (default: ${DEFAULT-VALUE})", defaultValue = "64")
+    int snapshots;
+
     @Option(names = "--train-limit", description = "use only the first N training samples (default: all)")
     Integer trainLimit;
 
