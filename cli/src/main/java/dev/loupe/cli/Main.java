@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "loupe", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Train neural networks on the CPU or GPU, record what every layer does, and explain the result.",
         subcommands = {TrainCommand.class, PredictCommand.class, InfoCommand.class, ExampleCommand.class,
-                DemoCommand.class, CommandLine.HelpCommand.class})
+                DemoCommand.class, RenderCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit code for input the user can fix. */

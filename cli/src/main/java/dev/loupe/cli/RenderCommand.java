@@ -1,0 +1,26 @@
+package dev.loupe.cli;
+
+import dev.loupe.viz.Reports;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code loupe render}: draws a run's recordings, explanations and landscapes into {@code DIR/report/}. */
+@Command(name = "render", mixinStandardHelpOptions = true,
+        description = "Draw a run's pictures (training curves, layer statistics, explanations, loss landscapes) "
+                + "into DIR/report/ and write DIR/report/index.html.")
+final class RenderCommand implements Callable<Integer> {
+    @Option(names = "--run", required = true, description = "run directory")
+    Path run;
+
+    @Option(names = "--out", description = "report folder (default: RUN/report)")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        Path index = Reports.standard().write(run, out != null ? out : run.resolve("report"));
+        System.out.println(index.toAbsolutePath());
+        return 0;
+    }
+}

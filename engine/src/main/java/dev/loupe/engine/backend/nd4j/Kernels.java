@@ -1,0 +1,273 @@
+package dev.loupe.engine.backend.nd4j;
+
+import static dev.loupe.engine.backend.nd4j.Nd4jBackend.F;
+import static dev.loupe.engine.backend.nd4j.Nd4jBackend.GRAIN;
+
+import dev.loupe.engine.Activation;
+import dev.loupe.engine.TensorStats;
+import dev.loupe.engine.backend.reference.ReferenceBackend;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Elementwise, reduction, optimizer and statistics loops over off-heap buffers. Each loop computes
+ * an element exactly as the reference does (same float/double steps), so only the order of
+ * summation in reductions can differ; reductions use fixed chunks combined in chunk order.
+ */
+final class Kernels {
+    private final Workers w;
+    private double[] partial = new double[0];
+    private long[] counts = new long[0];
+
+    Kernels(Workers w) {
+        this.w = w;
+    }
+
+    /** Chunks of a reduction over {@code n} elements: a function of {@code n} alone, never of the thread count. */
+    static int reductionChunks(long n) {
+        return (int) Math.max(1, Math.min(16, n / 65_536));
+    }
+
+    void fill(int n, float value, MemorySegment x) {
+        if (value == 0f && Float.floatToRawIntBits(value) == 0) {
+            x.asSlice(0, (long) n * Float.BYTES).fill((byte) 0);
+            return;
+        }
+        w.forEach(n, GRAIN, (c, lo, hi) -> {
+            for (int i = lo; i < hi; i++) x.setAtIndex(F, i, value);
+        });
+    }
+
+    void axpy(int n, float alpha, MemorySegment x, MemorySegment y) {
+        w.forEach(n, GRAIN, (c, lo, hi) -> {
+            for (int i = lo; i < hi; i++) y.setAtIndex(F, i, y.getAtIndex(F, i) + alpha * x.getAtIndex(F, i));
+        });
+    }
+
+    void scale(int n, float alpha, MemorySegment x) {
+        w.forEach(n, GRAIN, (c, lo, hi) -> {
+            for (int i = lo; i < hi; i++) x.setAtIndex(F, i, alpha * x.getAtIndex(F, i));
+        });
+    }
+
+    void mul(int n, MemorySegment a, MemorySegment b, MemorySegment out) {
+        w.forEach(n, GRAIN, (c, lo, hi) -> {
+            for (int i = lo; i < hi; i++) out.setAtIndex(F, i, a.getAtIndex(F, i) * b.getAtIndex(F, i));
+        });
+    }
+
+    void addBias(int rows, int cols, MemorySegment x, MemorySegment bias) {
+        w.forEach(rows, Math.max(1, GRAIN / cols), (ch, lo, hi) -> {
+            for (int r = lo; r < hi; r++) {
+                int base = r * cols;
+                for (int c = 0; c < cols; c++) x.setAtIndex(F, base + c, x.getAtIndex(F, base + c) + bias.getAtIndex(F, c));
+            }
+        });
+    }
+
+    void sumRows(int rows, int cols, MemorySegment x, MemorySegment out) {
+        int chunks = reductionChunks((long) rows * cols);
+        double[] acc = partial(chunks * cols);
+        java.util.Arrays.fill(acc, 0, chunks * cols, 0);
+        w.run(rows, chunks, (ch, lo, hi) -> {
+            int at = ch * cols;
+            for (int r = lo; r < hi; r++) {
+                int base = r * cols;
+                for (int c = 0; c < cols; c++) acc[at + c] += x.getAtIndex(F, base + c);
+            }
+        });
+        for (int c = 0; c < cols; c++) {
+            double s = 0;
+            for (int ch = 0; ch < chunks; ch++) s += acc[ch * cols + c];
+            out.setAtIndex(F, c, (float) s);
+        }
+    }
+
+    private double[] partial(int n) {
+        if (partial.length < n) partial = new double[n];
+        return partial;
+    }
+
+    private long[] counts(int n) {
+        if (counts.length < n) counts = new long[n];
+        return counts;
+    }
+
+    // ---- activations ----
+
+    void activation(Activation f, float alpha, int n, MemorySegment x, MemorySegment y) {
+        int grain = f == Activation.RELU || f == Activation.LEAKY_RELU || f == Activation.IDENTITY ? GRAIN : GRAIN / 16;
+        w.forEach(n, grain, (ch, lo, hi) -> {
+            switch (f) {
+                case RELU -> {
+                    for (int i = lo; i < hi; i++) {
+                        float v = x.getAtIndex(F, i);
+                        y.setAtIndex(F, i, v > 0 ? v : 0f);
+                    }
+                }
+                case LEAKY_RELU -> {
+                    for (int i = lo; i < hi; i++) {
+                        float v = x.getAtIndex(F, i);
+                        y.setAtIndex(F, i, v > 0 ? v : alpha * v);
+                    }
+                }
+                case IDENTITY -> MemorySegment.copy(x, (long) lo * Float.BYTES, y, (long) lo * Float.BYTES,
+                        (long) (hi - lo) * Float.BYTES);
+                default -> {
+                    for (int i = lo; i < hi; i++) y.setAtIndex(F, i, ReferenceBackend.apply(f, alpha, x.getAtIndex(F, i)));
+                }
+            }
+        });
+    }
+
+    void activationBackward(Activation f, float alpha, int n, MemorySegment x, MemorySegment y, MemorySegment dy,
+                            MemorySegment dx) {
+        int grain = f == Activation.GELU ? GRAIN / 16 : GRAIN;
+        w.forEach(n, grain, (ch, lo, hi) -> {
+            switch (f) {
+                case RELU -> {
+                    for (int i = lo; i < hi; i++) {
+                        dx.setAtIndex(F, i, (x.getAtIndex(F, i) > 0 ? 1f : 0f) * dy.getAtIndex(F, i));
+                    }
+                }
+                case LEAKY_RELU -> {
+                    for (int i = lo; i < hi; i++) {
+                        dx.setAtIndex(F, i, (x.getAtIndex(F, i) > 0 ? 1f : alpha) * dy.getAtIndex(F, i));
+                    }
+                }
+                case SIGMOID -> {
+                    for (int i = lo; i < hi; i++) {
+                        float v = y.getAtIndex(F, i);
+                        dx.setAtIndex(F, i, v * (1 - v) * dy.getAtIndex(F, i));
+                    }
+                }
+                case TANH -> {
+                    for (int i = lo; i < hi; i++) {
+                        float v = y.getAtIndex(F, i);
+                        dx.setAtIndex(F, i, (1 - v * v) * dy.getAtIndex(F, i));
+                    }
+                }
+                case IDENTITY -> {
+                    for (int i = lo; i < hi; i++) dx.setAtIndex(F, i, 1f * dy.getAtIndex(F, i));
+                }
+                case GELU -> {
+                    for (int i = lo; i < hi; i++) {
+                        dx.setAtIndex(F, i, ReferenceBackend.derivative(f, alpha, x.getAtIndex(F, i), 0f)
+                                * dy.getAtIndex(F, i));
+                    }
+                }
+            }
+        });
+    }
+
+    // ---- optimizers ----
+
+    void sgd(int n, float lr, float momentum, boolean nesterov, float wd, MemorySegment param, MemorySegment grad,
+             MemorySegment velocity, MemorySegment update) {
+        w.forEach(n, GRAIN, (ch, lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                float th = param.getAtIndex(F, i);
+                float g = grad.getAtIndex(F, i) + wd * th;
+                if (momentum != 0) {
+                    float v = momentum * velocity.getAtIndex(F, i) + g;
+                    velocity.setAtIndex(F, i, v);
+                    g = nesterov ? g + momentum * v : v;
+                }
+                float d = -lr * g;
+                if (update != null) update.setAtIndex(F, i, d);
+                param.setAtIndex(F, i, th + d);
+            }
+        });
+    }
+
+    void adam(int n, float lr, float beta1, float beta2, float eps, float wd, boolean decoupled, long t,
+              MemorySegment param, MemorySegment grad, MemorySegment m, MemorySegment v, MemorySegment update) {
+        double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
+        w.forEach(n, GRAIN / 4, (ch, lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                float th = param.getAtIndex(F, i);
+                float g = grad.getAtIndex(F, i);
+                if (!decoupled) g += wd * th;
+                float mi = beta1 * m.getAtIndex(F, i) + (1 - beta1) * g;
+                float vi = beta2 * v.getAtIndex(F, i) + (1 - beta2) * g * g;
+                m.setAtIndex(F, i, mi);
+                v.setAtIndex(F, i, vi);
+                float d = (float) (-lr * (mi / bc1) / (Math.sqrt(vi / bc2) + eps));
+                if (decoupled) d -= lr * wd * th;
+                if (update != null) update.setAtIndex(F, i, d);
+                param.setAtIndex(F, i, th + d);
+            }
+        });
+    }
+
+    // ---- statistics ----
+
+    private static final int SUM = 0, SUMSQ = 1, MIN = 2, MAX = 3, SLOTS = 4;
+    private static final int FINITE = 0, ZEROS = 1, NONFINITE = 2, CSLOTS = 3;
+
+    void stats(int n, int bins, MemorySegment x, MemorySegment out) {
+        int chunks = reductionChunks(n);
+        double[] p = partial(chunks * SLOTS);
+        long[] k = counts(chunks * Math.max(CSLOTS, bins));
+        w.run(n, chunks, (ch, lo, hi) -> {
+            long finite = 0, zeros = 0, nonFinite = 0;
+            double sum = 0, sumSq = 0, min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
+            for (int i = lo; i < hi; i++) {
+                float v = x.getAtIndex(F, i);
+                if (!Float.isFinite(v)) {
+                    nonFinite++;
+                    continue;
+                }
+                if (v == 0f) zeros++;
+                finite++;
+                sum += v;
+                sumSq += (double) v * v;
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+            p[ch * SLOTS + SUM] = sum;
+            p[ch * SLOTS + SUMSQ] = sumSq;
+            p[ch * SLOTS + MIN] = min;
+            p[ch * SLOTS + MAX] = max;
+            k[ch * CSLOTS + FINITE] = finite;
+            k[ch * CSLOTS + ZEROS] = zeros;
+            k[ch * CSLOTS + NONFINITE] = nonFinite;
+        });
+        long finite = 0, zeros = 0, nonFinite = 0;
+        double sum = 0, sumSq = 0, min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
+        for (int ch = 0; ch < chunks; ch++) {
+            sum += p[ch * SLOTS + SUM];
+            sumSq += p[ch * SLOTS + SUMSQ];
+            min = Math.min(min, p[ch * SLOTS + MIN]);
+            max = Math.max(max, p[ch * SLOTS + MAX]);
+            finite += k[ch * CSLOTS + FINITE];
+            zeros += k[ch * CSLOTS + ZEROS];
+            nonFinite += k[ch * CSLOTS + NONFINITE];
+        }
+        double mean = finite == 0 ? 0 : sum / finite;
+        double var = finite == 0 ? 0 : Math.max(0, sumSq / finite - mean * mean);
+        out.setAtIndex(F, TensorStats.COUNT, n);
+        out.setAtIndex(F, TensorStats.MEAN, (float) mean);
+        out.setAtIndex(F, TensorStats.STD, (float) Math.sqrt(var));
+        out.setAtIndex(F, TensorStats.MIN, finite == 0 ? 0 : (float) min);
+        out.setAtIndex(F, TensorStats.MAX, finite == 0 ? 0 : (float) max);
+        out.setAtIndex(F, TensorStats.L2, (float) Math.sqrt(sumSq));
+        out.setAtIndex(F, TensorStats.ZERO_FRAC, n == 0 ? 0 : (float) zeros / n);
+        out.setAtIndex(F, TensorStats.NON_FINITE, nonFinite);
+        for (int b = 0; b < bins; b++) out.setAtIndex(F, TensorStats.HEADER + b, 0);
+        if (bins == 0 || finite == 0) return;
+        float lo = (float) min, hi = (float) max;
+        java.util.Arrays.fill(k, 0, chunks * bins, 0);
+        w.run(n, chunks, (ch, from, to) -> {
+            int at = ch * bins;
+            for (int i = from; i < to; i++) {
+                float v = x.getAtIndex(F, i);
+                if (Float.isFinite(v)) k[at + ReferenceBackend.histogramBin(v, lo, hi, bins)]++;
+            }
+        });
+        for (int b = 0; b < bins; b++) {
+            long c = 0;
+            for (int ch = 0; ch < chunks; ch++) c += k[ch * bins + b];
+            out.setAtIndex(F, TensorStats.HEADER + b, c);
+        }
+    }
+}

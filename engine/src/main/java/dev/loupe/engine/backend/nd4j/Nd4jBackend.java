@@ -1,0 +1,262 @@
+package dev.loupe.engine.backend.nd4j;
+
+import dev.loupe.engine.Activation;
+import dev.loupe.engine.Backend;
+import dev.loupe.engine.Buf;
+import dev.loupe.engine.ConvShape;
+import dev.loupe.engine.DropoutRng;
+import dev.loupe.engine.MemoryInfo;
+import dev.loupe.engine.PoolShape;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The fast CPU backend: off-heap buffers, gemm through the OpenBLAS that ships with ND4J, and the
+ * other ops as tight loops over those buffers split across the cores. Work runs on the calling
+ * thread (plus helpers that finish before the op returns), so every op is synchronous; every
+ * reduction combines fixed chunks in a fixed order, so results are bitwise reproducible.
+ */
+public final class Nd4jBackend implements Backend {
+    static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
+    /** Elements per thread below which splitting a streaming loop costs more than it saves. */
+    static final int GRAIN = 32_768;
+
+    private final OpenBlas blas;
+    private final Arena arena = Arena.ofShared();
+    private final Workers workers;
+    private final ConvKernels conv;
+    private final Kernels kernels;
+    private long allocated;
+
+    Nd4jBackend(OpenBlas blas, int threads) {
+        this.blas = blas;
+        this.workers = new Workers(threads);
+        this.conv = new ConvKernels(workers);
+        this.kernels = new Kernels(workers);
+    }
+
+    /** A backend using every available core. */
+    public static Nd4jBackend create() {
+        return new Nd4jBackend(OpenBlas.get(), Runtime.getRuntime().availableProcessors());
+    }
+
+    static MemorySegment s(Buf b) {
+        return ((NativeBuf) b).seg();
+    }
+
+    @Override
+    public String name() {
+        return "nd4j";
+    }
+
+    @Override
+    public String device() {
+        return "CPU, " + workers.threads() + " threads; " + blas.config() + " (" + blas.threads() + " BLAS threads)";
+    }
+
+    @Override
+    public Buf alloc(long length) {
+        if (length < 0 || length > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("nd4j buffers hold at most 2^31 floats, asked for " + length);
+        }
+        // Arena.allocate zero-fills; 64-byte alignment keeps rows on cache lines for BLAS
+        MemorySegment seg = arena.allocate(Math.max(1, length) * Float.BYTES, 64);
+        synchronized (this) {
+            allocated += seg.byteSize();
+        }
+        return new NativeBuf(seg, length, this);
+    }
+
+    @Override
+    public void upload(float[] src, int srcOff, Buf dst, long dstOff, int len) {
+        check(dst, dstOff + len);
+        MemorySegment.copy(src, srcOff, s(dst), F, dstOff * Float.BYTES, len);
+    }
+
+    @Override
+    public void download(Buf src, long srcOff, float[] dst, int dstOff, int len) {
+        check(src, srcOff + len);
+        MemorySegment.copy(s(src), F, srcOff * Float.BYTES, dst, dstOff, len);
+    }
+
+    private static void check(Buf b, long end) {
+        if (end > b.length()) throw new IndexOutOfBoundsException("access to " + end + " of " + b.length() + " floats");
+    }
+
+    @Override
+    public void copy(long n, Buf src, Buf dst) {
+        MemorySegment.copy(s(src), 0, s(dst), 0, n * Float.BYTES);
+    }
+
+    @Override
+    public void fill(long n, float value, Buf x) {
+        kernels.fill((int) n, value, s(x));
+    }
+
+    @Override
+    public void synchronize() {
+        // every op has finished when it returns
+    }
+
+    @Override
+    public synchronized MemoryInfo memory() {
+        Runtime rt = Runtime.getRuntime();
+        return new MemoryInfo(allocated, -1, rt.maxMemory());
+    }
+
+    @Override
+    public void close() {
+        workers.close();
+        // frees every buffer; a later access to one throws IllegalStateException instead of crashing
+        arena.close();
+    }
+
+    // ---- linear algebra ----
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Buf a, Buf b, float beta, Buf c) {
+        if (m == 0 || n == 0) return;
+        check(a, (long) m * k);
+        check(b, (long) k * n);
+        check(c, (long) m * n);
+        if (k == 0) {
+            kernels.scale(m * n, beta, s(c));
+            return;
+        }
+        blas.sgemm(transA, transB, m, n, k, alpha, s(a), s(b), beta, s(c));
+    }
+
+    @Override
+    public void axpy(long n, float alpha, Buf x, Buf y) {
+        kernels.axpy((int) n, alpha, s(x), s(y));
+    }
+
+    @Override
+    public void scale(long n, float alpha, Buf x) {
+        kernels.scale((int) n, alpha, s(x));
+    }
+
+    @Override
+    public void mul(long n, Buf a, Buf b, Buf out) {
+        kernels.mul((int) n, s(a), s(b), s(out));
+    }
+
+    @Override
+    public void addBias(int rows, int cols, Buf x, Buf bias) {
+        kernels.addBias(rows, cols, s(x), s(bias));
+    }
+
+    @Override
+    public void sumRows(int rows, int cols, Buf x, Buf out) {
+        kernels.sumRows(rows, cols, s(x), s(out));
+    }
+
+    // ---- activations ----
+
+    @Override
+    public void activation(Activation f, float alpha, long n, Buf x, Buf y) {
+        kernels.activation(f, alpha, (int) n, s(x), s(y));
+    }
+
+    @Override
+    public void activationBackward(Activation f, float alpha, long n, Buf x, Buf y, Buf dy, Buf dx) {
+        kernels.activationBackward(f, alpha, (int) n, s(x), s(y), s(dy), s(dx));
+    }
+
+    @Override
+    public void dropout(long n, float p, long seed, long counter, Buf x, Buf y, Buf mask) {
+        MemorySegment xs = s(x), ys = s(y), ms = s(mask);
+        float keepScale = 1f / (1f - p);
+        workers.forEach((int) n, GRAIN / 4, (chunk, lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                float m = DropoutRng.keep(seed, counter, i, p) ? keepScale : 0f;
+                ms.setAtIndex(F, i, m);
+                ys.setAtIndex(F, i, xs.getAtIndex(F, i) * m);
+            }
+        });
+    }
+
+    // ---- convolution and pooling ----
+
+    @Override
+    public void im2col(ConvShape s, int batch, Buf x, Buf cols) {
+        conv.im2col(s, batch, s(x), s(cols));
+    }
+
+    @Override
+    public void col2im(ConvShape s, int batch, Buf cols, Buf dx) {
+        conv.col2im(s, batch, s(cols), s(dx));
+    }
+
+    @Override
+    public void maxPool(PoolShape s, int batch, Buf x, Buf y, Buf argmax) {
+        conv.maxPool(s, batch, s(x), s(y), s(argmax));
+    }
+
+    @Override
+    public void maxPoolBackward(PoolShape s, int batch, Buf dy, Buf argmax, Buf dx) {
+        conv.maxPoolBackward(s, batch, s(dy), s(argmax), s(dx));
+    }
+
+    @Override
+    public void avgPool(PoolShape s, int batch, Buf x, Buf y) {
+        conv.avgPool(s, batch, s(x), s(y));
+    }
+
+    @Override
+    public void avgPoolBackward(PoolShape s, int batch, Buf dy, Buf dx) {
+        conv.avgPoolBackward(s, batch, s(dy), s(dx));
+    }
+
+    // ---- losses and metrics ----
+
+    @Override
+    public void softmaxCrossEntropy(int rows, int cols, Buf logits, Buf labels, Buf dlogits, Buf loss) {
+        Losses.softmaxCrossEntropy(rows, cols, s(logits), s(labels), dlogits == null ? null : s(dlogits), s(loss));
+    }
+
+    @Override
+    public void mse(int rows, int cols, Buf pred, Buf target, Buf dpred, Buf loss) {
+        Losses.mse(rows, cols, s(pred), s(target), dpred == null ? null : s(dpred), s(loss));
+    }
+
+    @Override
+    public void argmax(int rows, int cols, Buf x, Buf out) {
+        MemorySegment xs = s(x), os = s(out);
+        for (int r = 0; r < rows; r++) os.setAtIndex(F, r, Losses.rowArgmax(xs, r, cols));
+    }
+
+    @Override
+    public void countCorrect(int rows, int cols, Buf logits, Buf labels, Buf out) {
+        MemorySegment xs = s(logits), ls = s(labels);
+        int correct = 0;
+        for (int r = 0; r < rows; r++) {
+            if (Losses.rowArgmax(xs, r, cols) == (int) ls.getAtIndex(F, r)) correct++;
+        }
+        s(out).setAtIndex(F, 0, correct);
+    }
+
+    // ---- optimizers ----
+
+    @Override
+    public void sgdStep(long n, float lr, float momentum, boolean nesterov, float weightDecay,
+                        Buf param, Buf grad, Buf velocity, Buf update) {
+        kernels.sgd((int) n, lr, momentum, nesterov, weightDecay, s(param), s(grad),
+                velocity == null ? null : s(velocity), update == null ? null : s(update));
+    }
+
+    @Override
+    public void adamStep(long n, float lr, float beta1, float beta2, float eps, float weightDecay,
+                         boolean decoupled, long t, Buf param, Buf grad, Buf m, Buf v, Buf update) {
+        kernels.adam((int) n, lr, beta1, beta2, eps, weightDecay, decoupled, t, s(param), s(grad), s(m), s(v),
+                update == null ? null : s(update));
+    }
+
+    // ---- statistics ----
+
+    @Override
+    public void stats(long n, int bins, Buf x, Buf out) {
+        kernels.stats((int) n, bins, s(x), s(out));
+    }
+}

@@ -1,0 +1,280 @@
+package dev.loupe.engine.conformance;
+
+import dev.loupe.engine.Activation;
+import dev.loupe.engine.ConvShape;
+import dev.loupe.engine.PoolShape;
+import dev.loupe.engine.TensorStats;
+import dev.loupe.engine.conformance.Harness.T;
+
+/**
+ * The cases of the conformance suite, one method per group of ops. Sizes include small odd shapes
+ * (edge handling) and a few hundred thousand elements (where a backend may split work across threads).
+ */
+final class OpCases {
+    private OpCases() {}
+
+    static final int BIG = 300_001;
+
+    static void all(Harness h) {
+        memory(h);
+        gemm(h);
+        vector(h);
+        activations(h);
+        dropout(h);
+        convolution(h);
+        pooling(h);
+        losses(h);
+        optimizers(h);
+        stats(h);
+    }
+
+    static void memory(Harness h) {
+        float[] src = h.uniform(200, -1, 1);
+        T x = h.out(150);
+        h.check("upload", "offsets 7→13 len 50", b -> b.upload(src, 7, x.on(b), 13, 50), x);
+        T y = h.out(150);
+        h.check("upload", "into slice 20+100 at 30", b -> b.upload(src, 0, y.slice(20, 100).on(b), 30, 60), y);
+        T z = h.rand(300);
+        h.checkHost("download", "offsets 11→5 len 80", b -> {
+            float[] out = new float[100];
+            b.download(z.on(b), 11, out, 5, 80);
+            return out;
+        });
+        h.checkHost("download", "from slice of slice", b -> {
+            float[] out = new float[40];
+            b.download(z.slice(50, 200).slice(10, 100).on(b), 3, out, 0, 40);
+            return out;
+        });
+        T s = h.rand(1000), d = h.out(1000);
+        h.check("copy", "n 1000", b -> b.copy(1000, s.on(b), d.on(b)), d);
+        T d2 = h.out(1000);
+        h.check("copy", "slices 100+500 → 333+500", b -> b.copy(500, s.slice(100, 500).on(b), d2.slice(333, 500).on(b)), d2);
+        T sb = h.rand(BIG), db = h.out(BIG);
+        h.check("copy", "n " + BIG, b -> b.copy(BIG, sb.on(b), db.on(b)), db);
+        T f = h.out(1000);
+        h.check("fill", "slice 17+900 with 2.5", b -> b.fill(900, 2.5f, f.slice(17, 900).on(b)), f);
+        T fb = h.out(BIG);
+        h.check("fill", "n " + BIG + " with 0", b -> b.fill(BIG, 0f, fb.on(b)), fb);
+        T z0 = h.out(10);
+        h.check("fill", "n 0", b -> b.fill(0, 1f, z0.on(b)), z0);
+    }
+
+    static void gemm(Harness h) {
+        int[][] sizes = {{1, 1, 1}, {37, 23, 65}, {5, 300, 7}, {128, 96, 200}, {256, 64, 288}};
+        for (int[] sz : sizes) {
+            int m = sz[0], n = sz[1], k = sz[2];
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                String tr = (ta ? "T" : "N") + (tb ? "T" : "N");
+                T a = h.rand((long) m * k), bb = h.rand((long) k * n), c = h.out((long) m * n);
+                h.check("gemm", tr + " " + m + "x" + n + "x" + k,
+                        b -> b.gemm(ta, tb, m, n, k, 1f, a.on(b), bb.on(b), 0f, c.on(b)), c);
+                T c2 = h.out((long) m * n);
+                h.check("gemm", tr + " " + m + "x" + n + "x" + k + " alpha 0.7 beta 0.5",
+                        b -> b.gemm(ta, tb, m, n, k, 0.7f, a.on(b), bb.on(b), 0.5f, c2.on(b)), c2);
+            }
+        }
+        // operands at offsets inside larger buffers; elements outside C's window must stay untouched
+        int m = 19, n = 33, k = 41;
+        T a = h.rand(m * k + 9), bb = h.rand(k * n + 4), c = h.out(m * n + 20);
+        h.check("gemm", "NN slices at offsets 9/4/11", b -> b.gemm(false, false, m, n, k, 1f,
+                a.slice(9, m * k).on(b), bb.slice(4, k * n).on(b), 1f, c.slice(11, m * n).on(b)), c);
+        T c2 = h.out(m * n + 20);
+        h.check("gemm", "TN slices at offsets 9/4/11", b -> b.gemm(true, false, m, n, k, 1f,
+                a.slice(9, m * k).on(b), bb.slice(4, k * n).on(b), 0f, c2.slice(11, m * n).on(b)), c2);
+    }
+
+    static void vector(Harness h) {
+        for (int n : new int[] {1, 1000, BIG}) {
+            T x = h.rand(n), y = h.rand(n), o = h.out(n);
+            h.check("axpy", "n " + n, b -> b.axpy(n, -0.37f, x.on(b), y.on(b)), y);
+            T s = h.rand(n);
+            h.check("scale", "n " + n, b -> b.scale(n, 1.7f, s.on(b)), s);
+            h.check("mul", "n " + n, b -> b.mul(n, x.on(b), y.on(b), o.on(b)), o);
+        }
+        T x = h.rand(777), y = h.rand(777);
+        h.check("mul", "out aliases a", b -> b.mul(777, x.on(b), y.on(b), x.on(b)), x);
+        T x2 = h.rand(777), y2 = h.rand(777);
+        h.check("mul", "out aliases b", b -> b.mul(777, x2.on(b), y2.on(b), y2.on(b)), y2);
+        T big = h.rand(2000), y3 = h.rand(2000);
+        h.check("axpy", "slices", b -> b.axpy(500, 2f, big.slice(100, 500).on(b), y3.slice(1000, 500).on(b)), y3);
+        int[][] shapes = {{1, 1}, {33, 17}, {256, 512}, {2000, 150}};
+        for (int[] sh : shapes) {
+            int rows = sh[0], cols = sh[1];
+            T m = h.rand((long) rows * cols), bias = h.rand(cols), sum = h.out(cols);
+            h.check("addBias", rows + "x" + cols, b -> b.addBias(rows, cols, m.on(b), bias.on(b)), m);
+            h.check("sumRows", rows + "x" + cols, b -> b.sumRows(rows, cols, m.on(b), sum.on(b)), sum);
+        }
+    }
+
+    static void activations(Harness h) {
+        for (Activation f : Activation.values()) {
+            for (int n : new int[] {5003, BIG}) {
+                float[] host = h.uniform(n, -4, 4);
+                for (int i = 0; i < n; i += 7) host[i] = 0f; // the kink of ReLU-like functions
+                T x = h.host(host), y = h.out(n), dy = h.rand(n), dx = h.out(n);
+                float alpha = f == Activation.LEAKY_RELU ? 0.1f : 0f;
+                h.check("activation", f + " n " + n, b -> b.activation(f, alpha, n, x.on(b), y.on(b)), y);
+                h.check("activationBackward", f + " n " + n, b -> {
+                    b.activation(f, alpha, n, x.on(b), y.on(b));
+                    b.activationBackward(f, alpha, n, x.on(b), y.on(b), dy.on(b), dx.on(b));
+                }, dx);
+            }
+        }
+        T x = h.rand(1000), y = h.out(1000);
+        h.check("activation", "RELU in place", b -> b.activation(Activation.RELU, 0, 1000, x.on(b), x.on(b)), x);
+        h.check("activation", "TANH on slices", b -> b.activation(Activation.TANH, 0, 300, x.slice(100, 300).on(b),
+                y.slice(500, 300).on(b)), y);
+    }
+
+    static void dropout(Harness h) {
+        float[] ps = {0f, 0.3f, 0.9f};
+        for (float p : ps) {
+            for (int n : new int[] {10_001, BIG}) {
+                T x = h.rand(n), y = h.out(n), mask = h.out(n);
+                h.check("dropout", "p " + p + " n " + n, b -> b.dropout(n, p, 42, 17, x.on(b), y.on(b), mask.on(b)), y, mask);
+            }
+        }
+    }
+
+    static void convolution(Harness h) {
+        ConvShape[] shapes = {
+            new ConvShape(7, 6, 3, 3, 3, 1, 0), new ConvShape(8, 8, 2, 3, 3, 2, 1), new ConvShape(5, 5, 4, 2, 2, 2, 0),
+            new ConvShape(6, 7, 5, 1, 1, 1, 0), new ConvShape(9, 9, 3, 5, 3, 2, 2), new ConvShape(28, 28, 1, 3, 3, 1, 0),
+            new ConvShape(13, 13, 32, 3, 3, 1, 0), new ConvShape(4, 4, 8, 3, 3, 1, 1)};
+        for (ConvShape s : shapes) {
+            int batch = s.h() * s.w() * s.c() > 2000 ? 2 : 3;
+            String name = s.h() + "x" + s.w() + "x" + s.c() + " k" + s.kh() + "x" + s.kw() + " s" + s.stride()
+                    + " p" + s.pad() + " batch " + batch;
+            long in = (long) batch * s.h() * s.w() * s.c();
+            long cols = (long) batch * s.outH() * s.outW() * s.patch();
+            T x = h.rand(in), c = h.out(cols), dc = h.rand(cols), dx = h.out(in);
+            h.check("im2col", name, b -> b.im2col(s, batch, x.on(b), c.on(b)), c);
+            h.check("col2im", name, b -> b.col2im(s, batch, dc.on(b), dx.on(b)), dx);
+        }
+    }
+
+    static void pooling(Harness h) {
+        PoolShape[] shapes = {
+            new PoolShape(8, 8, 3, 2, 2, 2, 0), new PoolShape(7, 7, 2, 3, 3, 2, 1), new PoolShape(9, 9, 4, 3, 3, 3, 0),
+            new PoolShape(6, 5, 2, 2, 2, 1, 1), new PoolShape(5, 5, 3, 5, 5, 1, 0), new PoolShape(26, 26, 32, 2, 2, 2, 0),
+            new PoolShape(11, 11, 64, 2, 2, 2, 0)};
+        for (PoolShape s : shapes) {
+            int batch = 3;
+            String name = s.h() + "x" + s.w() + "x" + s.c() + " k" + s.kh() + "x" + s.kw() + " s" + s.stride()
+                    + " p" + s.pad();
+            long in = (long) batch * s.h() * s.w() * s.c(), out = (long) batch * s.outH() * s.outW() * s.c();
+            for (boolean ties : new boolean[] {false, true}) {
+                float[] host = h.uniform(in, -1, 1);
+                // ReLU outputs: many exact zeros, so ties decide the argmax
+                if (ties) for (int i = 0; i < host.length; i++) host[i] = Math.max(0, host[i]);
+                T x = h.host(host), y = h.out(out), arg = h.out(out), dy = h.rand(out), dx = h.out(in);
+                String nm = name + (ties ? " relu-ties" : "");
+                h.check("maxPool", nm, b -> b.maxPool(s, batch, x.on(b), y.on(b), arg.on(b)), y, arg);
+                h.check("maxPoolBackward", nm, b -> {
+                    b.maxPool(s, batch, x.on(b), y.on(b), arg.on(b));
+                    b.maxPoolBackward(s, batch, dy.on(b), arg.on(b), dx.on(b));
+                }, dx);
+                if (ties) continue;
+                h.check("avgPool", nm, b -> b.avgPool(s, batch, x.on(b), y.on(b)), y);
+                h.check("avgPoolBackward", nm, b -> b.avgPoolBackward(s, batch, dy.on(b), dx.on(b)), dx);
+            }
+        }
+    }
+
+    static void losses(Harness h) {
+        int[][] shapes = {{1, 1}, {64, 10}, {256, 10}, {7, 1000}};
+        for (int[] sh : shapes) {
+            int rows = sh[0], cols = sh[1];
+            for (float scale : new float[] {1f, 40f}) {
+                String nm = rows + "x" + cols + (scale > 1 ? " large logits" : "");
+                T logits = h.host(h.uniform((long) rows * cols, -scale, scale)), labels = h.host(h.labels(rows, cols));
+                T d = h.out((long) rows * cols), loss = h.out(1);
+                h.check("softmaxCrossEntropy", nm + " with dlogits",
+                        b -> b.softmaxCrossEntropy(rows, cols, logits.on(b), labels.on(b), d.on(b), loss.on(b)), d, loss);
+                T loss2 = h.out(1);
+                h.check("softmaxCrossEntropy", nm + " loss only",
+                        b -> b.softmaxCrossEntropy(rows, cols, logits.on(b), labels.on(b), null, loss2.on(b)), loss2);
+            }
+            T p = h.rand((long) rows * cols), t = h.rand((long) rows * cols), dp = h.out((long) rows * cols), l = h.out(1);
+            h.check("mse", rows + "x" + cols + " with dpred", b -> b.mse(rows, cols, p.on(b), t.on(b), dp.on(b), l.on(b)), dp, l);
+            T l2 = h.out(1);
+            h.check("mse", rows + "x" + cols + " loss only", b -> b.mse(rows, cols, p.on(b), t.on(b), null, l2.on(b)), l2);
+            for (boolean ties : new boolean[] {false, true}) {
+                float[] host = h.uniform((long) rows * cols, -3, 3);
+                if (ties) for (int i = 0; i < host.length; i++) host[i] = Math.round(host[i] / 2);
+                String nm = rows + "x" + cols + (ties ? " ties" : "");
+                T x = h.host(host), am = h.out(rows), lab = h.host(h.labels(rows, cols)), cnt = h.out(1);
+                h.check("argmax", nm, b -> b.argmax(rows, cols, x.on(b), am.on(b)), am);
+                h.check("countCorrect", nm, b -> b.countCorrect(rows, cols, x.on(b), lab.on(b), cnt.on(b)), cnt);
+            }
+        }
+    }
+
+    static void optimizers(Harness h) {
+        Object[][] sgd = {{0f, false, 0f}, {0.9f, false, 0f}, {0.9f, true, 1e-2f}, {0f, false, 5e-4f}, {0.5f, false, 1e-3f}};
+        for (int n : new int[] {1001, BIG}) {
+            for (Object[] cfg : sgd) {
+                float mom = (float) cfg[0], wd = (float) cfg[2];
+                boolean nest = (boolean) cfg[1];
+                for (boolean withUpdate : new boolean[] {true, false}) {
+                    T p = h.rand(n), v = h.rand(n), u = h.out(n);
+                    T[] grads = {h.rand(n), h.rand(n), h.rand(n)};
+                    String nm = "n " + n + " momentum " + mom + (nest ? " nesterov" : "") + " wd " + wd
+                            + (withUpdate ? "" : " no update") + ", 3 steps";
+                    h.check("sgdStep", nm, b -> {
+                        for (T g : grads) {
+                            b.sgdStep(n, 0.05f, mom, nest, wd, p.on(b), g.on(b), mom == 0 ? null : v.on(b),
+                                    withUpdate ? u.on(b) : null);
+                        }
+                    }, withUpdate ? new T[] {p, v, u} : new T[] {p, v});
+                }
+            }
+            for (boolean decoupled : new boolean[] {false, true}) {
+                for (float wd : new float[] {0f, 0.01f}) {
+                    for (boolean withUpdate : new boolean[] {true, false}) {
+                        T p = h.rand(n), m = h.host(new float[n]), v = h.host(new float[n]), u = h.out(n);
+                        T[] grads = {h.rand(n), h.rand(n), h.rand(n), h.rand(n)};
+                        String nm = "n " + n + (decoupled ? " decoupled" : " L2") + " wd " + wd
+                                + (withUpdate ? "" : " no update") + ", t 1..4";
+                        h.check("adamStep", nm, b -> {
+                            for (int t = 0; t < grads.length; t++) {
+                                b.adamStep(n, 1e-3f, 0.9f, 0.999f, 1e-8f, wd, decoupled, t + 1, p.on(b), grads[t].on(b),
+                                        m.on(b), v.on(b), withUpdate ? u.on(b) : null);
+                            }
+                        }, withUpdate ? new T[] {p, m, v, u} : new T[] {p, m, v});
+                    }
+                }
+            }
+        }
+    }
+
+    static void stats(Harness h) {
+        for (int n : new int[] {1, 1000, BIG}) {
+            for (int bins : new int[] {0, 16, 64}) {
+                float[] host = h.uniform(n, -2, 3);
+                for (int i = 0; i < n; i += 5) host[i] = 0f;
+                statsCase(h, "n " + n + " bins " + bins, host, bins);
+            }
+        }
+        float[] bad = h.uniform(5000, -1, 1);
+        bad[3] = Float.NaN;
+        bad[100] = Float.POSITIVE_INFINITY;
+        bad[4999] = Float.NEGATIVE_INFINITY;
+        bad[2500] = Float.NaN;
+        statsCase(h, "NaN and ±Inf elements", bad, 20);
+        float[] allBad = {Float.NaN, Float.POSITIVE_INFINITY, Float.NaN};
+        statsCase(h, "only non-finite", allBad, 8);
+        float[] constant = new float[999];
+        java.util.Arrays.fill(constant, 1.25f);
+        statsCase(h, "constant", constant, 10);
+        statsCase(h, "all zero", new float[4096], 10);
+        float[] huge = h.uniform(BIG, 1e3, 1e3 + 1);
+        statsCase(h, "offset 1000 (variance cancellation)", huge, 32);
+    }
+
+    private static void statsCase(Harness h, String name, float[] host, int bins) {
+        T x = h.host(host), out = h.out(TensorStats.length(bins));
+        h.check("stats", name, b -> b.stats(host.length, bins, x.on(b), out.on(b)), out);
+    }
+}

@@ -1,0 +1,10 @@
+package dev.loupe.viz;
+
+/** The report {@code loupe render} writes: every renderer Loupe has, in reading order. */
+public final class Reports {
+    private Reports() {}
+
+    public static Report standard() {
+        return new Report();
+    }
+}
