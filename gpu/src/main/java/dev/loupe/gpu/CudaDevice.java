@@ -1,0 +1,245 @@
+package dev.loupe.gpu;
+
+import static jcuda.driver.JCudaDriver.*;
+
+import dev.loupe.engine.MemoryInfo;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import jcuda.Pointer;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUevent;
+import jcuda.driver.CUevent_flags;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUstream;
+import jcuda.driver.CUstream_flags;
+
+/**
+ * The real device: JCuda's driver API on the device's primary context, one non-blocking stream,
+ * Loupe's kernels loaded from the shipped cubin (compute capability 9.0) or JIT-compiled from the
+ * PTX (newer GPUs), cuBLAS through {@link Cublas}, and a pinned staging buffer so host copies
+ * are asynchronous and never touch a Java array after the call returns.
+ */
+final class CudaDevice implements Device {
+    /** Pinned staging size: host copies larger than this go through it in chunks. */
+    private static final int STAGING_FLOATS = 4 << 20;
+
+    /** A {@link CUdeviceptr} that tells its address (JCuda keeps it protected). */
+    private static final class DevPtr extends CUdeviceptr {
+        long address() { return getNativePointer(); }
+    }
+
+    /** A {@link CUstream} that tells its handle, for cuBLAS. */
+    private static final class Stream extends CUstream {
+        long handle() { return getNativePointer(); }
+    }
+
+    private record Fn(String name, CUfunction f) implements Kernel {}
+
+    private final CUdevice device = new CUdevice();
+    private final CUcontext context = new CUcontext();
+    private final Stream stream = new Stream();
+    private final List<CUmodule> modules = new ArrayList<>();
+    private final Map<String, Fn> functions = new HashMap<>();
+    private final Cublas cublas;
+    private final Pointer staging = new Pointer();
+    private final FloatBuffer stagingFloats;
+    private final CUevent stagingFree = new CUevent();
+    private final ThreadLocal<Boolean> bound = ThreadLocal.withInitial(() -> false);
+    private final String description;
+
+    /** Opens device 0; {@code cublasLibrary} from {@link Cublas#locate()}. */
+    CudaDevice(String cublasLibrary, boolean tf32) {
+        setExceptionsEnabled(true);
+        cuInit(0);
+        cuDeviceGet(device, 0);
+        cuDevicePrimaryCtxRetain(context, device);
+        bind();
+        cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING);
+        cuEventCreate(stagingFree, CUevent_flags.CU_EVENT_DISABLE_TIMING);
+        cuMemAllocHost(staging, (long) STAGING_FLOATS * Float.BYTES);
+        stagingFloats = staging.getByteBuffer(0, (long) STAGING_FLOATS * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        int major = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
+        int minor = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
+        boolean cubin = major == 9 && minor == 0;
+        for (String m : KernelImages.MODULES) {
+            CUmodule mod = new CUmodule();
+            // the cubin runs only on exactly sm_90; anything newer JIT-compiles the PTX once
+            cuModuleLoadData(mod, cubin ? KernelImages.cubin(m) : KernelImages.ptx(m));
+            modules.add(mod);
+        }
+        cublas = new Cublas(cublasLibrary, stream.handle(), tf32);
+        description = describe(major, minor, cubin, tf32);
+    }
+
+    private String describe(int major, int minor, boolean cubin, boolean tf32) {
+        byte[] name = new byte[256];
+        cuDeviceGetName(name, name.length, device);
+        String n = new String(name, 0, indexOfZero(name)).trim();
+        long[] total = new long[1];
+        cuDeviceTotalMem(total, device);
+        int[] driver = new int[1];
+        cuDriverGetVersion(driver);
+        return String.format("%s (sm_%d%d, %.1f GiB), CUDA driver %d.%d, kernels %s, cuBLAS %d (%s), %s",
+                n, major, minor, total[0] / (double) (1L << 30), driver[0] / 1000, driver[0] % 1000 / 10,
+                cubin ? "sm_90 cubin" : "PTX JIT", cublas.version, cublas.library, tf32 ? "TF32 GEMM" : "FP32");
+    }
+
+    private static int indexOfZero(byte[] b) {
+        for (int i = 0; i < b.length; i++) if (b[i] == 0) return i;
+        return b.length;
+    }
+
+    private int attribute(int attr) {
+        int[] v = new int[1];
+        cuDeviceGetAttribute(v, attr, device);
+        return v[0];
+    }
+
+    /** The context is current per thread; make it current on whichever thread calls us. */
+    private void bind() {
+        if (!bound.get()) {
+            cuCtxSetCurrent(context);
+            bound.set(true);
+        }
+    }
+
+    /** A device pointer at a raw address (JCuda adds the byte offset to a null base). */
+    private static CUdeviceptr at(long address) {
+        return new CUdeviceptr().withByteOffset(address);
+    }
+
+    @Override
+    public String describe() {
+        return description;
+    }
+
+    @Override
+    public long alloc(long bytes) {
+        bind();
+        DevPtr p = new DevPtr();
+        cuMemAlloc(p, bytes);
+        cuMemsetD8Async(p, (byte) 0, bytes, stream);
+        return p.address();
+    }
+
+    @Override
+    public void free(long address) {
+        bind();
+        cuMemFree(at(address));
+    }
+
+    @Override
+    public void upload(float[] src, int srcOff, long dst, int len) {
+        bind();
+        for (int done = 0; done < len; ) {
+            int chunk = Math.min(STAGING_FLOATS, len - done);
+            cuEventSynchronize(stagingFree);  // the previous copy out of the staging buffer is done
+            stagingFloats.clear();
+            stagingFloats.put(src, srcOff + done, chunk);
+            cuMemcpyHtoDAsync(at(dst + (long) done * Float.BYTES), staging, (long) chunk * Float.BYTES, stream);
+            cuEventRecord(stagingFree, stream);
+            done += chunk;
+        }
+    }
+
+    @Override
+    public void download(long src, float[] dst, int dstOff, int len) {
+        bind();
+        if (len == 0) {
+            cuStreamSynchronize(stream);
+            return;
+        }
+        for (int done = 0; done < len; ) {
+            int chunk = Math.min(STAGING_FLOATS, len - done);
+            cuMemcpyDtoHAsync(staging, at(src + (long) done * Float.BYTES), (long) chunk * Float.BYTES, stream);
+            cuStreamSynchronize(stream);  // the sync point the contract promises
+            stagingFloats.clear();
+            stagingFloats.get(dst, dstOff + done, chunk);
+            done += chunk;
+        }
+    }
+
+    @Override
+    public void copy(long dst, long src, long bytes) {
+        bind();
+        cuMemcpyDtoDAsync(at(dst), at(src), bytes, stream);
+    }
+
+    @Override
+    public void memset32(long dst, int value, long count) {
+        bind();
+        cuMemsetD32Async(at(dst), value, count, stream);
+    }
+
+    @Override
+    public Kernel kernel(String name) {
+        bind();
+        return functions.computeIfAbsent(name, n -> {
+            for (CUmodule m : modules) {
+                CUfunction f = new CUfunction();
+                try {
+                    cuModuleGetFunction(f, m, n);
+                    return new Fn(n, f);
+                } catch (jcuda.CudaException e) {
+                    // not in this module
+                }
+            }
+            throw new IllegalStateException("no kernel " + n + " in Loupe's CUDA modules");
+        });
+    }
+
+    @Override
+    public void launch(Kernel k, int gridX, int gridY, int blockX, int blockY, KernelArgs args) {
+        bind();
+        Pointer[] params = new Pointer[args.count()];
+        for (int i = 0; i < params.length; i++) {
+            long b = args.bits(i);
+            params[i] = switch (args.kind(i)) {
+                case PTR, I64, F64 -> Pointer.to(new long[] {b});  // the same 8 bytes a double has
+                case I32, F32 -> Pointer.to(new int[] {(int) b});
+            };
+        }
+        cuLaunchKernel(((Fn) k).f(), gridX, gridY, 1, blockX, blockY, 1, 0, stream, Pointer.to(params), null);
+    }
+
+    @Override
+    public void sgemmColumnMajor(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                 long a, int lda, long b, int ldb, float beta, long c, int ldc) {
+        bind();
+        cublas.sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    @Override
+    public void synchronize() {
+        bind();
+        cuStreamSynchronize(stream);
+    }
+
+    @Override
+    public MemoryInfo memory(long usedBytes) {
+        bind();
+        long[] free = new long[1], total = new long[1];
+        cuMemGetInfo(free, total);
+        return new MemoryInfo(usedBytes, free[0], total[0]);
+    }
+
+    @Override
+    public void close() {
+        bind();
+        cuStreamSynchronize(stream);
+        cublas.close();
+        for (CUmodule m : modules) cuModuleUnload(m);
+        cuMemFreeHost(staging);
+        cuEventDestroy(stagingFree);
+        cuStreamDestroy(stream);
+        cuDevicePrimaryCtxRelease(device);
+    }
+}
