@@ -24,6 +24,7 @@ public record Report(String suite, String started, List<Row> rows, Map<String, S
         sb.append("## Throughput\n\n");
         sb.append(table(true));
         sb.append("\n## Loupe ÷ peer\n\n");
+        sb.append("Loupe ÷ gemm-floor is the share of the GEMM-only throughput a full Loupe step reaches (at most about 1).\n\n");
         sb.append(ratioTable(true));
         List<Row.Check> checks = rows.stream().filter(r -> r instanceof Row.Check).map(r -> (Row.Check) r).toList();
         if (!checks.isEmpty()) {

@@ -30,6 +30,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SuiteOptions opts = SuiteOptions.of(suite, backends, peers, out);
+        opts.createOut();
         Report report;
         try (Progress bar = new Progress("bench " + opts.suite().name(), 1000)) {
             report = SuiteRunner.run(opts, SuiteRunner.workloads(), (f, msg) -> bar.update(Math.round(f * 1000), msg));
