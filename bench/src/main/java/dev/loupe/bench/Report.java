@@ -41,13 +41,14 @@ public record Report(String suite, String started, List<Row> rows, Map<String, S
     /** The rates as a Markdown table ({@code md}) or aligned plain text. */
     public String table(boolean md) {
         List<String[]> cells = new ArrayList<>();
-        cells.add(new String[] {"workload", "contender", "samples/s (median)", "min–max", "spread", "windows", "note"});
+        cells.add(new String[] {"workload", "contender", "samples/s (median)", "min–max", "spread", "ms/step", "windows", "note"});
         for (Row r : rows) {
             if (!(r instanceof Row.Rate rate)) continue;
             boolean none = rate.perWindow().isEmpty();
             cells.add(new String[] {rate.workload(), rate.contender(), none ? "skipped" : fmt(rate.median()),
                     none ? "" : fmt(rate.min()) + "–" + fmt(rate.max()),
                     Double.isNaN(rate.spread()) ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * rate.spread()),
+                    Double.isNaN(rate.msPerStep()) ? "" : String.format(Locale.ROOT, "%.1f", rate.msPerStep()),
                     Integer.toString(rate.perWindow().size()), rate.note()});
         }
         return render(cells, md);

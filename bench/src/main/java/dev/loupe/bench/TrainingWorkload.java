@@ -47,7 +47,7 @@ public final class TrainingWorkload implements Workload {
             if (ctx.peers().contains(Peer.TORCH)) {
                 Optional<String> why = TorchContender.unavailableReason();
                 if (why.isPresent()) {
-                    rows.add(new Row.Rate(name(), "torch", Contender.Kind.PEER, "samples/s", List.of(), "skipped: " + why.get()));
+                    rows.add(new Row.Rate(name(), "torch", Contender.Kind.PEER, "samples/s", arch.batch(), List.of(), "skipped: " + why.get()));
                 } else {
                     ctx.progress().update(0, name() + ": starting the PyTorch peer");
                     TorchContender torch = new TorchContender(arch, ctx.threads());
