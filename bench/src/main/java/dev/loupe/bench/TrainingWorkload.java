@@ -33,7 +33,14 @@ public final class TrainingWorkload implements Workload {
             LoupeContender first = null;
             for (String b : ctx.backends()) {
                 ctx.progress().update(0, name() + ": building the model on " + b);
-                LoupeContender c = new LoupeContender(Backends.open(b), arch, data, SEED);
+                var backend = Backends.open(b);
+                LoupeContender c;
+                try {
+                    c = new LoupeContender(backend, arch, data, SEED);
+                } catch (RuntimeException e) {
+                    backend.close();
+                    throw e;
+                }
                 if (first == null) first = c;
                 boolean shortRun = BenchContext.shortRunOnly(b);
                 entries.add(new Measure.Entry(c, shortRun));
@@ -51,10 +58,10 @@ public final class TrainingWorkload implements Workload {
                 } else {
                     ctx.progress().update(0, name() + ": starting the PyTorch peer");
                     TorchContender torch = new TorchContender(arch, ctx.threads(), data, first.network().getParams());
+                    entries.add(new Measure.Entry(torch, false)); // registered first: closed even if what follows fails
                     rows.add(lossCheck(first, "torch", torch.initialLoss()));
                     ctx.versions().put("torch", torch.version());
                     ctx.versions().put("torch BLAS", torch.blas());
-                    entries.add(new Measure.Entry(torch, false));
                 }
             }
             // floors: the step's GEMMs on each fast backend and straight on ND4J
