@@ -12,6 +12,11 @@ Two modes:
                stdin "warmup S" / "window S" / "quit"; each command answers one JSON line
                {"steps": k, "seconds": t}; the first line printed is {"ready": true, ...}.
 A window runs whole steps until at least S seconds have passed (at least one step).
+
+With --params/--inputs/--labels (raw little-endian float32 files written by the Java side) the peer
+starts from Loupe's initial weights and trains on Loupe's synthetic batches; its initial loss on
+batch 0 ("initial_loss" in the first JSON line) must then equal Loupe's, which shows both compute
+the same model. Without them it uses PyTorch's own initialization and random data of the same shape.
 """
 import argparse
 import json
@@ -38,16 +43,56 @@ def build(model):
     raise SystemExit("unknown model " + model)
 
 
+def read_f32(path):
+    with open(path, "rb") as f:
+        return torch.frombuffer(bytearray(f.read()), dtype=torch.float32)
+
+
+def load_loupe_params(net, model, flat):
+    """Copies Loupe's flat parameter vector (per layer W then b; dense W is [in, out], conv W is
+    [kh, kw, c, f], images NHWC) into the PyTorch modules (Linear [out, in], Conv2d [f, c, kh, kw],
+    Flatten in NCHW order)."""
+    layers = [m for m in net if isinstance(m, (nn.Linear, nn.Conv2d))]
+    off = 0
+    for i, layer in enumerate(layers):
+        if isinstance(layer, nn.Conv2d):
+            f, c, kh, kw = layer.weight.shape
+            w = flat[off:off + kh * kw * c * f].reshape(kh, kw, c, f).permute(3, 2, 0, 1)
+        else:
+            out_f, in_f = layer.weight.shape
+            w = flat[off:off + in_f * out_f].reshape(in_f, out_f)
+            if model == "cnn" and i == 2:  # first dense after the flatten: rows (h, w, c) -> (c, h, w)
+                w = w.reshape(5, 5, 64, out_f).permute(2, 0, 1, 3).reshape(in_f, out_f)
+            w = w.t()
+        off += w.numel()
+        n = layer.bias.numel()
+        with torch.no_grad():
+            layer.weight.copy_(w)
+            layer.bias.copy_(flat[off:off + n])
+        off += n
+    if off != flat.numel():
+        raise SystemExit("parameter file has %d floats, the %s needs %d" % (flat.numel(), model, off))
+
+
 class Peer:
-    def __init__(self, model, batch, lr, pool, seed):
+    def __init__(self, model, batch, lr, pool, seed, params=None, inputs=None, labels=None):
         torch.manual_seed(seed)
         self.net, shape = build(model)
         self.net.train()
         self.opt = torch.optim.SGD(self.net.parameters(), lr=lr)
         self.batch = batch
-        # a small pool of batches, cycled, as the Java contenders do (inputs U[0,1), labels 0..9)
-        self.xs = [torch.rand((batch,) + shape) for _ in range(pool)]
-        self.ys = [torch.randint(0, 10, (batch,)) for _ in range(pool)]
+        if params:
+            load_loupe_params(self.net, model, read_f32(params))
+        if inputs and labels:
+            # Loupe's batches: NHWC with one channel is the same memory as NCHW
+            x, y = read_f32(inputs).reshape((-1, batch) + shape), read_f32(labels).reshape(-1, batch).long()
+            self.xs, self.ys = list(x), list(y)
+        else:
+            # a small pool of batches, cycled, as the Java contenders do (inputs U[0,1), labels 0..9)
+            self.xs = [torch.rand((batch,) + shape) for _ in range(pool)]
+            self.ys = [torch.randint(0, 10, (batch,)) for _ in range(pool)]
+        with torch.no_grad():
+            self.initial_loss = F.cross_entropy(self.net(self.xs[0]), self.ys[0]).item()
         self.i = 0
         self.last_loss = float("nan")
 
@@ -96,12 +141,16 @@ def main():
     ap.add_argument("--windows", type=int, default=5, help="timed windows (standalone mode)")
     ap.add_argument("--seconds", type=float, default=3.0, help="seconds per window (standalone mode)")
     ap.add_argument("--serve", action="store_true", help="line protocol on stdin/stdout (see module doc)")
+    ap.add_argument("--params", help="Loupe's initial parameters, raw float32 little-endian")
+    ap.add_argument("--inputs", help="Loupe's input batches, raw float32 [pool, batch, 784]")
+    ap.add_argument("--labels", help="Loupe's labels, raw float32 [pool, batch]")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
-    peer = Peer(args.model, args.batch, args.lr, args.pool, args.seed)
+    peer = Peer(args.model, args.batch, args.lr, args.pool, args.seed, args.params, args.inputs, args.labels)
     info = {"peer": "torch", "torch": torch.__version__, "threads": torch.get_num_threads(),
-            "model": args.model, "batch": args.batch, "python": sys.version.split()[0]}
+            "model": args.model, "batch": args.batch, "python": sys.version.split()[0],
+            "initial_loss": peer.initial_loss, "loupe_weights": bool(args.params)}
     info["blas"] = loaded_blas()
 
     if args.serve:

@@ -60,9 +60,10 @@ public final class MachineInfo {
             Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
             String vendor = String.valueOf(Nd4j.factory().blas().getBlasVendor());
             var e = Nd4j.getEnvironment();
-            return String.format("%s %d.%d.%d, %s ND4J threads, %d BLAS threads", vendor, e.blasMajorVersion(),
-                    e.blasMinorVersion(), e.blasPatchVersion(), env.getOrDefault("omp.threads", e.maxThreads()),
-                    Nd4j.factory().blas().getMaxThreads());
+            String version = e.blasMajorVersion() > 0 // ND4J's bundled OpenBLAS reports 0.0.0
+                    ? " " + e.blasMajorVersion() + "." + e.blasMinorVersion() + "." + e.blasPatchVersion() : "";
+            return String.format("%s%s (bundled with nd4j-native), %s ND4J threads, %d BLAS threads", vendor, version,
+                    env.getOrDefault("omp.threads", e.maxThreads()), Nd4j.factory().blas().getMaxThreads());
         } catch (RuntimeException | LinkageError e) {
             return "unknown (" + e.getMessage() + ")";
         }

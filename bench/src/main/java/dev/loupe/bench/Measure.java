@@ -46,7 +46,8 @@ final class Measure {
             Entry e = entries.get(i);
             String note = e.contender().note();
             if (e.shortRun()) note = "short run (1 window of " + suite.shortSeconds() + " s); " + note;
-            rows.add(new Row.Rate(workload, e.contender().name(), e.contender().kind(), "samples/s", rates.get(i), note));
+            rows.add(new Row.Rate(workload, e.contender().name(), e.contender().kind(), "samples/s", e.contender().batch(),
+                    rates.get(i), note));
         }
         return rows;
     }

@@ -24,6 +24,7 @@ public record Report(String suite, String started, List<Row> rows, Map<String, S
         sb.append("## Throughput\n\n");
         sb.append(table(true));
         sb.append("\n## Loupe ÷ peer\n\n");
+        sb.append("Loupe ÷ gemm-floor is the share of the GEMM-only throughput a full Loupe step reaches (at most about 1).\n\n");
         sb.append(ratioTable(true));
         List<Row.Check> checks = rows.stream().filter(r -> r instanceof Row.Check).map(r -> (Row.Check) r).toList();
         if (!checks.isEmpty()) {
@@ -40,13 +41,14 @@ public record Report(String suite, String started, List<Row> rows, Map<String, S
     /** The rates as a Markdown table ({@code md}) or aligned plain text. */
     public String table(boolean md) {
         List<String[]> cells = new ArrayList<>();
-        cells.add(new String[] {"workload", "contender", "samples/s (median)", "min–max", "spread", "windows", "note"});
+        cells.add(new String[] {"workload", "contender", "samples/s (median)", "min–max", "spread", "ms/step", "windows", "note"});
         for (Row r : rows) {
             if (!(r instanceof Row.Rate rate)) continue;
             boolean none = rate.perWindow().isEmpty();
             cells.add(new String[] {rate.workload(), rate.contender(), none ? "skipped" : fmt(rate.median()),
                     none ? "" : fmt(rate.min()) + "–" + fmt(rate.max()),
                     Double.isNaN(rate.spread()) ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * rate.spread()),
+                    Double.isNaN(rate.msPerStep()) ? "" : String.format(Locale.ROOT, "%.1f", rate.msPerStep()),
                     Integer.toString(rate.perWindow().size()), rate.note()});
         }
         return render(cells, md);

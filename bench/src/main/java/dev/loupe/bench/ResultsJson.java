@@ -31,6 +31,8 @@ final class ResultsJson {
                     number(o, "min", rate.min());
                     number(o, "max", rate.max());
                     number(o, "spread", rate.spread());
+                    o.put("batch", rate.batch());
+                    number(o, "ms_per_step", rate.msPerStep());
                     ArrayNode w = o.putArray("windows");
                     rate.perWindow().forEach(w::add);
                     o.put("note", rate.note());

@@ -12,10 +12,11 @@ public sealed interface Row {
      * A rate measured over timed windows.
      *
      * @param unit    e.g. {@code samples/s}
+     * @param batch   samples per step, so a step time can be shown; 0 where a step means nothing
      * @param perWindow the rate of every window, in order
      * @param note    context for the reader (short run, versions, initial loss); may be empty
      */
-    record Rate(String workload, String contender, Contender.Kind kind, String unit, List<Double> perWindow,
+    record Rate(String workload, String contender, Contender.Kind kind, String unit, int batch, List<Double> perWindow,
                 String note) implements Row {
         public Rate {
             perWindow = List.copyOf(perWindow);
@@ -26,6 +27,9 @@ public sealed interface Row {
         public double min() { return perWindow.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN); }
 
         public double max() { return perWindow.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN); }
+
+        /** Milliseconds per step at the median rate, or NaN without a batch. */
+        public double msPerStep() { return batch > 0 ? 1000.0 * batch / median() : Double.NaN; }
 
         /** (max − min) / median: how much the windows disagreed. */
         public double spread() { return perWindow.size() < 2 ? Double.NaN : (max() - min()) / median(); }

@@ -59,4 +59,19 @@ public record SuiteOptions(Suite suite, List<String> backends, Set<Peer> peers, 
         }
         return new SuiteOptions(s, names, ps, dir);
     }
+
+    /**
+     * Creates the output directory now, before minutes of measuring, so an unusable {@code --out}
+     * is reported up front.
+     *
+     * @throws BadInputException when the directory cannot be created
+     */
+    public void createOut() {
+        try {
+            Files.createDirectories(out);
+        } catch (java.io.IOException e) {
+            throw new BadInputException("cannot create --out directory " + out + ": " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage()));
+        }
+    }
 }

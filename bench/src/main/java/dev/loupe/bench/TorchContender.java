@@ -8,10 +8,14 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -19,7 +23,9 @@ import java.util.concurrent.TimeUnit;
  * The PyTorch peer: {@code bench/python/torch_peer.py --serve} in a {@code /usr/bin/python3}
  * subprocess, driven window by window over stdin/stdout so its windows interleave with the JVM
  * contenders'. Only steps inside the Python process are timed (by Python), so process start-up
- * and the pipe round trip are not counted against PyTorch.
+ * and the pipe round trip are not counted against PyTorch. The peer starts from Loupe's initial
+ * weights and trains on the same batches (handed over as raw float32 files), so its initial loss
+ * must equal Loupe's.
  */
 final class TorchContender implements Contender {
     /** The interpreter with Debian's python3-torch; override with {@code LOUPE_BENCH_PYTHON}. */
@@ -31,16 +37,25 @@ final class TorchContender implements Contender {
     private final PrintWriter in;
     private final Path stderr;
     private final Path script;
+    private final List<Path> handover = new ArrayList<>();
     private final int batch;
     private final JsonNode ready;
 
-    TorchContender(Arch arch, int threads) throws IOException {
+    /** Starts the peer on {@code data} from {@code initialParams} (Loupe's flat layout). */
+    TorchContender(Arch arch, int threads, SyntheticBatches data, float[] initialParams) throws IOException {
         this.batch = arch.batch();
         this.script = extractScript();
         this.stderr = Files.createTempFile("loupe-torch-peer", ".log");
-        process = new ProcessBuilder(PYTHON, script.toString(), "--serve", "--model", arch.id(),
-                "--batch", Integer.toString(batch), "--threads", Integer.toString(threads), "--lr", Float.toString(Arch.LR))
-                .redirectError(stderr.toFile()).start();
+        float[] xs = new float[SyntheticBatches.POOL * batch * data.inputSize()], ys = new float[SyntheticBatches.POOL * batch];
+        for (int p = 0; p < SyntheticBatches.POOL; p++) {
+            System.arraycopy(data.inputs(p), 0, xs, p * batch * data.inputSize(), batch * data.inputSize());
+            System.arraycopy(data.labels(p), 0, ys, p * batch, batch);
+        }
+        List<String> cmd = new ArrayList<>(List.of(PYTHON, script.toString(), "--serve", "--model", arch.id(),
+                "--batch", Integer.toString(batch), "--threads", Integer.toString(threads), "--lr", Float.toString(Arch.LR),
+                "--params", handover(initialParams).toString(), "--inputs", handover(xs).toString(),
+                "--labels", handover(ys).toString()));
+        process = new ProcessBuilder(cmd).redirectError(stderr.toFile()).start();
         out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
         ready = readLine();
@@ -75,6 +90,16 @@ final class TorchContender implements Contender {
         }
     }
 
+    /** A temp file of raw little-endian float32, deleted on {@link #close}. */
+    private Path handover(float[] values) throws IOException {
+        Path f = Files.createTempFile("loupe-torch-peer", ".f32");
+        handover.add(f);
+        ByteBuffer buf = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        buf.asFloatBuffer().put(values);
+        Files.write(f, buf.array());
+        return f;
+    }
+
     private static Path extractScript() throws IOException {
         Path tmp = Files.createTempFile("torch_peer", ".py");
         try (InputStream s = TorchContender.class.getResourceAsStream("python/torch_peer.py")) {
@@ -86,6 +111,9 @@ final class TorchContender implements Contender {
 
     /** PyTorch's version as the peer reported it. */
     String version() { return ready.path("torch").asText("unknown"); }
+
+    /** PyTorch's mean loss on batch 0 before training, from Loupe's weights. */
+    double initialLoss() { return ready.path("initial_loss").asDouble(Double.NaN); }
 
     /** The BLAS libraries the Python process mapped. */
     String blas() { return ready.path("blas").asText("unknown"); }
@@ -129,7 +157,8 @@ final class TorchContender implements Contender {
 
     @Override
     public String note() {
-        return "torch " + version() + " eager, " + ready.path("threads").asInt() + " threads, BLAS " + blas();
+        return String.format("torch %s eager, %d threads, BLAS %s; initial loss %.5f", version(), ready.path("threads").asInt(),
+                blas(), initialLoss());
     }
 
     @Override
@@ -144,6 +173,7 @@ final class TorchContender implements Contender {
         try {
             Files.deleteIfExists(stderr);
             Files.deleteIfExists(script);
+            for (Path f : handover) Files.deleteIfExists(f);
         } catch (IOException ignored) {
             // temp files; the OS cleans them eventually
         }

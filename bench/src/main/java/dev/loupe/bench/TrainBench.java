@@ -35,6 +35,7 @@ public final class TrainBench {
                 }
             }
             SuiteOptions opts = SuiteOptions.of(suite, backends, peers, out);
+            if (out != null) opts.createOut();
             Report r = SuiteRunner.run(opts, List.of(new TrainingWorkload(Arch.MLP), new TrainingWorkload(Arch.CNN)),
                     (f, msg) -> System.err.printf("[%3.0f%%] %s%n", 100 * f, msg));
             print(r);

@@ -33,7 +33,14 @@ public final class TrainingWorkload implements Workload {
             LoupeContender first = null;
             for (String b : ctx.backends()) {
                 ctx.progress().update(0, name() + ": building the model on " + b);
-                LoupeContender c = new LoupeContender(Backends.open(b), arch, data, SEED);
+                var backend = Backends.open(b);
+                LoupeContender c;
+                try {
+                    c = new LoupeContender(backend, arch, data, SEED);
+                } catch (RuntimeException e) {
+                    backend.close();
+                    throw e;
+                }
                 if (first == null) first = c;
                 boolean shortRun = BenchContext.shortRunOnly(b);
                 entries.add(new Measure.Entry(c, shortRun));
@@ -42,18 +49,19 @@ public final class TrainingWorkload implements Workload {
                 ctx.progress().update(0, name() + ": building the DL4J network");
                 Dl4jContender dl4j = new Dl4jContender(arch, data, first.network());
                 entries.add(new Measure.Entry(dl4j, false));
-                rows.add(lossCheck(first, dl4j));
+                rows.add(lossCheck(first, "dl4j", dl4j.initialLoss()));
             }
             if (ctx.peers().contains(Peer.TORCH)) {
                 Optional<String> why = TorchContender.unavailableReason();
                 if (why.isPresent()) {
-                    rows.add(new Row.Rate(name(), "torch", Contender.Kind.PEER, "samples/s", List.of(), "skipped: " + why.get()));
+                    rows.add(new Row.Rate(name(), "torch", Contender.Kind.PEER, "samples/s", arch.batch(), List.of(), "skipped: " + why.get()));
                 } else {
                     ctx.progress().update(0, name() + ": starting the PyTorch peer");
-                    TorchContender torch = new TorchContender(arch, ctx.threads());
+                    TorchContender torch = new TorchContender(arch, ctx.threads(), data, first.network().getParams());
+                    entries.add(new Measure.Entry(torch, false)); // registered first: closed even if what follows fails
+                    rows.add(lossCheck(first, "torch", torch.initialLoss()));
                     ctx.versions().put("torch", torch.version());
                     ctx.versions().put("torch BLAS", torch.blas());
-                    entries.add(new Measure.Entry(torch, false));
                 }
             }
             // floors: the step's GEMMs on each fast backend and straight on ND4J
@@ -98,10 +106,10 @@ public final class TrainingWorkload implements Workload {
     }
 
     /** Both start from the same weights, so the same initial loss says they compute the same model. */
-    private Row lossCheck(LoupeContender loupe, Dl4jContender dl4j) {
-        double a = loupe.initialLoss(), b = dl4j.initialLoss();
-        boolean same = Math.abs(a - b) <= 1e-3 * Math.max(1, Math.abs(a));
-        return new Row.Check(name(), "initial loss " + loupe.name() + " vs dl4j (same weights and batch)",
-                String.format("%.5f vs %.5f", a, b), same);
+    private Row lossCheck(LoupeContender loupe, String peer, double peerLoss) {
+        double a = loupe.initialLoss();
+        boolean same = Math.abs(a - peerLoss) <= 1e-3 * Math.max(1, Math.abs(a));
+        return new Row.Check(name(), "initial loss " + loupe.name() + " vs " + peer + " (same weights and batch)",
+                String.format("%.5f vs %.5f", a, peerLoss), same);
     }
 }

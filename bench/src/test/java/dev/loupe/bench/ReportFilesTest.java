@@ -21,10 +21,10 @@ class ReportFilesTest {
 
     static Report sample() {
         return new Report("quick", "2026-11-25T19:00:00Z", List.of(
-                new Row.Rate("train-mlp", "loupe/nd4j", Contender.Kind.LOUPE, "samples/s", List.of(30.0, 10.0, 20.0), ""),
-                new Row.Rate("train-mlp", "loupe/reference", Contender.Kind.LOUPE, "samples/s", List.of(1.0), "short run"),
-                new Row.Rate("train-mlp", "dl4j", Contender.Kind.PEER, "samples/s", List.of(4.0, 5.0, 6.0, 7.0), ""),
-                new Row.Rate("train-mlp", "torch", Contender.Kind.PEER, "samples/s", List.of(), "skipped: no torch"),
+                new Row.Rate("train-mlp", "loupe/nd4j", Contender.Kind.LOUPE, "samples/s", 10, List.of(30.0, 10.0, 20.0), ""),
+                new Row.Rate("train-mlp", "loupe/reference", Contender.Kind.LOUPE, "samples/s", 10, List.of(1.0), "short run"),
+                new Row.Rate("train-mlp", "dl4j", Contender.Kind.PEER, "samples/s", 11, List.of(4.0, 5.0, 6.0, 7.0), ""),
+                new Row.Rate("train-mlp", "torch", Contender.Kind.PEER, "samples/s", 0, List.of(), "skipped: no torch"),
                 new Row.Ratio("train-mlp", "loupe/nd4j", "dl4j", 20.0 / 5.5, 3.0),
                 new Row.Ratio("train-mlp", "loupe/reference", "dl4j", 1.0 / 5.5, Double.NaN),
                 new Row.Ratio("train-cnn", "loupe/nd4j", "torch", 1.2, 1.5),
@@ -58,6 +58,7 @@ class ReportFilesTest {
 
         JsonNode json = new ObjectMapper().readTree(tmp.resolve("out/results.json").toFile());
         assertEquals(20.0, json.at("/rates/0/median").asDouble());
+        assertEquals(500.0, json.at("/rates/0/ms_per_step").asDouble(), 1e-9); // 10 samples at 20 samples/s
         assertTrue(json.at("/rates/3/median").isNull(), "a skipped peer has no median, not NaN");
         assertEquals("FAIL", json.at("/ratios/2/verdict").asText());
         assertTrue(json.at("/ratios/1/required").isNull());
@@ -66,6 +67,7 @@ class ReportFilesTest {
         String md = Files.readString(tmp.resolve("out/results.md"));
         assertTrue(md.contains("| train-mlp | loupe/nd4j | dl4j | 3.64× | ≥ 3.0× | PASS |"), md);
         assertTrue(md.contains("| train-mlp | torch | skipped |"), md);
+        assertTrue(md.contains("| train-mlp | dl4j | 6 | 4–7 | 55% | 2000.0 | 4 |"), md);
         assertTrue(md.contains("| cpu | test cpu |"), md);
 
         BufferedImage png = ImageIO.read(tmp.resolve("out/ratios.png").toFile());

@@ -11,9 +11,10 @@ import picocli.CommandLine.Option;
 
 /** {@code loupe bench}: measures Loupe against DL4J and PyTorch side by side and writes a report. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure training throughput of Loupe (every backend) against DL4J and PyTorch in one run,",
-                "with the same model, data shape, batch, fp32 SGD and threads; print the table and write",
-                "results.json, results.md and ratios.png. PyTorch runs only where /usr/bin/python3 can import torch."})
+        description = {"Measure Loupe's training throughput (every backend) against DL4J and PyTorch",
+                "side by side in one run: same model, data shape, batch, fp32 SGD and threads.",
+                "Prints the table; writes results.json, results.md and ratios.png to --out.",
+                "PyTorch runs only where /usr/bin/python3 can import torch."})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--suite", defaultValue = "quick", description = "quick (under 2 minutes) or full (quote these); default: ${DEFAULT-VALUE}")
     String suite;
@@ -30,6 +31,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SuiteOptions opts = SuiteOptions.of(suite, backends, peers, out);
+        opts.createOut();
         Report report;
         try (Progress bar = new Progress("bench " + opts.suite().name(), 1000)) {
             report = SuiteRunner.run(opts, SuiteRunner.workloads(), (f, msg) -> bar.update(Math.round(f * 1000), msg));

@@ -46,6 +46,12 @@ class BenchCommandTest {
     }
 
     @Test
+    void outUnderAFile() throws Exception {
+        Path file = Files.writeString(tmp.resolve("plain"), "x");
+        expectBadInput("cannot create --out directory", "bench", "--out", file.resolve("sub").toString());
+    }
+
+    @Test
     void helpNamesTheOptions() {
         CliRunner.Outcome o = CliRunner.run("bench", "--help");
         assertEquals(0, o.exit());
