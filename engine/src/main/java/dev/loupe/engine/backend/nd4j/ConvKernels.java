@@ -19,20 +19,20 @@ final class ConvKernels {
     }
 
     /** Copies {@code len} floats; short runs (a few channels) loop, long ones use a bulk copy. */
-    private static void copy(MemorySegment src, int from, MemorySegment dst, int to, int len) {
+    private static void copy(MemorySegment src, long from, MemorySegment dst, long to, long len) {
         if (len >= 32) {
-            MemorySegment.copy(src, (long) from * Float.BYTES, dst, (long) to * Float.BYTES, (long) len * Float.BYTES);
+            MemorySegment.copy(src, from * Float.BYTES, dst, to * Float.BYTES, len * Float.BYTES);
         } else {
-            for (int i = 0; i < len; i++) dst.setAtIndex(F, to + i, src.getAtIndex(F, from + i));
+            for (long i = 0; i < len; i++) dst.setAtIndex(F, to + i, src.getAtIndex(F, from + i));
         }
     }
 
-    private static void zero(MemorySegment dst, int to, int len) {
-        for (int i = 0; i < len; i++) dst.setAtIndex(F, to + i, 0f);
+    private static void zero(MemorySegment dst, long to, long len) {
+        for (long i = 0; i < len; i++) dst.setAtIndex(F, to + i, 0f);
     }
 
-    private static void add(MemorySegment src, int from, MemorySegment dst, int to, int len) {
-        for (int i = 0; i < len; i++) dst.setAtIndex(F, to + i, dst.getAtIndex(F, to + i) + src.getAtIndex(F, from + i));
+    private static void add(MemorySegment src, long from, MemorySegment dst, long to, long len) {
+        for (long i = 0; i < len; i++) dst.setAtIndex(F, to + i, dst.getAtIndex(F, to + i) + src.getAtIndex(F, from + i));
     }
 
     void im2col(ConvShape s, int batch, MemorySegment x, MemorySegment cols) {
@@ -105,7 +105,7 @@ final class ConvKernels {
         w.forEach(outRows, Math.max(1, 4096 / c), (ch, lo, hi) -> {
             for (int row = lo; row < hi; row++) {
                 int n = row / (oh * ow), rest = row % (oh * ow), py = rest / ow, px = rest % ow;
-                int o = row * c;
+                long o = (long) row * c;
                 boolean first = true;
                 for (int ky = 0; ky < s.kh(); ky++) {
                     int iy = py * s.stride() - s.pad() + ky;
@@ -113,16 +113,17 @@ final class ConvKernels {
                     for (int kx = 0; kx < s.kw(); kx++) {
                         int ix = px * s.stride() - s.pad() + kx;
                         if (ix < 0 || ix >= wd) continue;
-                        int local = (iy * wd + ix) * c, src = n * in + local;
+                        int local = (iy * wd + ix) * c;
+                        long src = (long) n * in + local;
                         if (first) {
-                            for (int k = 0; k < c; k++) {
+                            for (long k = 0; k < c; k++) {
                                 y.setAtIndex(F, o + k, x.getAtIndex(F, src + k));
                                 argmax.setAtIndex(F, o + k, local + k);
                             }
                             first = false;
                             continue;
                         }
-                        for (int k = 0; k < c; k++) {
+                        for (long k = 0; k < c; k++) {
                             float v = x.getAtIndex(F, src + k);
                             if (v > y.getAtIndex(F, o + k)) {
                                 y.setAtIndex(F, o + k, v);
@@ -132,7 +133,7 @@ final class ConvKernels {
                     }
                 }
                 if (first) { // a window entirely in the padding: no input element wins
-                    for (int k = 0; k < c; k++) {
+                    for (long k = 0; k < c; k++) {
                         y.setAtIndex(F, o + k, Float.NEGATIVE_INFINITY);
                         argmax.setAtIndex(F, o + k, -1);
                     }
@@ -146,9 +147,9 @@ final class ConvKernels {
         w.forEach(batch, 1, (ch, lo, hi) -> {
             dx.asSlice((long) lo * in * Float.BYTES, (long) (hi - lo) * in * Float.BYTES).fill((byte) 0);
             for (int n = lo; n < hi; n++) {
-                int base = n * in, ob = n * out;
-                for (int o = 0; o < out; o++) {
-                    int at = base + (int) argmax.getAtIndex(F, ob + o);
+                long base = (long) n * in, ob = (long) n * out;
+                for (long o = 0; o < out; o++) {
+                    long at = base + (int) argmax.getAtIndex(F, ob + o);
                     dx.setAtIndex(F, at, dx.getAtIndex(F, at) + dy.getAtIndex(F, ob + o));
                 }
             }

@@ -33,33 +33,33 @@ final class Kernels {
             return;
         }
         w.forEach(n, GRAIN, (c, lo, hi) -> {
-            for (int i = lo; i < hi; i++) x.setAtIndex(F, i, value);
+            for (long i = lo; i < hi; i++) x.setAtIndex(F, i, value);
         });
     }
 
     void axpy(int n, float alpha, MemorySegment x, MemorySegment y) {
         w.forEach(n, GRAIN, (c, lo, hi) -> {
-            for (int i = lo; i < hi; i++) y.setAtIndex(F, i, y.getAtIndex(F, i) + alpha * x.getAtIndex(F, i));
+            for (long i = lo; i < hi; i++) y.setAtIndex(F, i, y.getAtIndex(F, i) + alpha * x.getAtIndex(F, i));
         });
     }
 
     void scale(int n, float alpha, MemorySegment x) {
         w.forEach(n, GRAIN, (c, lo, hi) -> {
-            for (int i = lo; i < hi; i++) x.setAtIndex(F, i, alpha * x.getAtIndex(F, i));
+            for (long i = lo; i < hi; i++) x.setAtIndex(F, i, alpha * x.getAtIndex(F, i));
         });
     }
 
     void mul(int n, MemorySegment a, MemorySegment b, MemorySegment out) {
         w.forEach(n, GRAIN, (c, lo, hi) -> {
-            for (int i = lo; i < hi; i++) out.setAtIndex(F, i, a.getAtIndex(F, i) * b.getAtIndex(F, i));
+            for (long i = lo; i < hi; i++) out.setAtIndex(F, i, a.getAtIndex(F, i) * b.getAtIndex(F, i));
         });
     }
 
     void addBias(int rows, int cols, MemorySegment x, MemorySegment bias) {
         w.forEach(rows, Math.max(1, GRAIN / cols), (ch, lo, hi) -> {
             for (int r = lo; r < hi; r++) {
-                int base = r * cols;
-                for (int c = 0; c < cols; c++) x.setAtIndex(F, base + c, x.getAtIndex(F, base + c) + bias.getAtIndex(F, c));
+                long base = (long) r * cols;
+                for (long c = 0; c < cols; c++) x.setAtIndex(F, base + c, x.getAtIndex(F, base + c) + bias.getAtIndex(F, c));
             }
         });
     }
@@ -71,8 +71,8 @@ final class Kernels {
         w.run(rows, chunks, (ch, lo, hi) -> {
             int at = ch * cols;
             for (int r = lo; r < hi; r++) {
-                int base = r * cols;
-                for (int c = 0; c < cols; c++) acc[at + c] += x.getAtIndex(F, base + c);
+                long base = (long) r * cols;
+                for (long c = 0; c < cols; c++) acc[at + (int) c] += x.getAtIndex(F, base + c);
             }
         });
         for (int c = 0; c < cols; c++) {
@@ -99,13 +99,13 @@ final class Kernels {
         w.forEach(n, grain, (ch, lo, hi) -> {
             switch (f) {
                 case RELU -> {
-                    for (int i = lo; i < hi; i++) {
+                    for (long i = lo; i < hi; i++) {
                         float v = x.getAtIndex(F, i);
                         y.setAtIndex(F, i, v > 0 ? v : 0f);
                     }
                 }
                 case LEAKY_RELU -> {
-                    for (int i = lo; i < hi; i++) {
+                    for (long i = lo; i < hi; i++) {
                         float v = x.getAtIndex(F, i);
                         y.setAtIndex(F, i, v > 0 ? v : alpha * v);
                     }
@@ -113,7 +113,7 @@ final class Kernels {
                 case IDENTITY -> MemorySegment.copy(x, (long) lo * Float.BYTES, y, (long) lo * Float.BYTES,
                         (long) (hi - lo) * Float.BYTES);
                 default -> {
-                    for (int i = lo; i < hi; i++) y.setAtIndex(F, i, ReferenceBackend.apply(f, alpha, x.getAtIndex(F, i)));
+                    for (long i = lo; i < hi; i++) y.setAtIndex(F, i, ReferenceBackend.apply(f, alpha, x.getAtIndex(F, i)));
                 }
             }
         });
@@ -125,32 +125,32 @@ final class Kernels {
         w.forEach(n, grain, (ch, lo, hi) -> {
             switch (f) {
                 case RELU -> {
-                    for (int i = lo; i < hi; i++) {
+                    for (long i = lo; i < hi; i++) {
                         dx.setAtIndex(F, i, (x.getAtIndex(F, i) > 0 ? 1f : 0f) * dy.getAtIndex(F, i));
                     }
                 }
                 case LEAKY_RELU -> {
-                    for (int i = lo; i < hi; i++) {
+                    for (long i = lo; i < hi; i++) {
                         dx.setAtIndex(F, i, (x.getAtIndex(F, i) > 0 ? 1f : alpha) * dy.getAtIndex(F, i));
                     }
                 }
                 case SIGMOID -> {
-                    for (int i = lo; i < hi; i++) {
+                    for (long i = lo; i < hi; i++) {
                         float v = y.getAtIndex(F, i);
                         dx.setAtIndex(F, i, v * (1 - v) * dy.getAtIndex(F, i));
                     }
                 }
                 case TANH -> {
-                    for (int i = lo; i < hi; i++) {
+                    for (long i = lo; i < hi; i++) {
                         float v = y.getAtIndex(F, i);
                         dx.setAtIndex(F, i, (1 - v * v) * dy.getAtIndex(F, i));
                     }
                 }
                 case IDENTITY -> {
-                    for (int i = lo; i < hi; i++) dx.setAtIndex(F, i, 1f * dy.getAtIndex(F, i));
+                    for (long i = lo; i < hi; i++) dx.setAtIndex(F, i, 1f * dy.getAtIndex(F, i));
                 }
                 case GELU -> {
-                    for (int i = lo; i < hi; i++) {
+                    for (long i = lo; i < hi; i++) {
                         dx.setAtIndex(F, i, ReferenceBackend.derivative(f, alpha, x.getAtIndex(F, i), 0f)
                                 * dy.getAtIndex(F, i));
                     }
@@ -164,7 +164,7 @@ final class Kernels {
     void sgd(int n, float lr, float momentum, boolean nesterov, float wd, MemorySegment param, MemorySegment grad,
              MemorySegment velocity, MemorySegment update) {
         w.forEach(n, GRAIN, (ch, lo, hi) -> {
-            for (int i = lo; i < hi; i++) {
+            for (long i = lo; i < hi; i++) {
                 float th = param.getAtIndex(F, i);
                 float g = grad.getAtIndex(F, i) + wd * th;
                 if (momentum != 0) {
@@ -183,7 +183,7 @@ final class Kernels {
               MemorySegment param, MemorySegment grad, MemorySegment m, MemorySegment v, MemorySegment update) {
         double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
         w.forEach(n, GRAIN / 4, (ch, lo, hi) -> {
-            for (int i = lo; i < hi; i++) {
+            for (long i = lo; i < hi; i++) {
                 float th = param.getAtIndex(F, i);
                 float g = grad.getAtIndex(F, i);
                 if (!decoupled) g += wd * th;
@@ -211,7 +211,7 @@ final class Kernels {
         w.run(n, chunks, (ch, lo, hi) -> {
             long finite = 0, zeros = 0, nonFinite = 0;
             double sum = 0, sumSq = 0, min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
-            for (int i = lo; i < hi; i++) {
+            for (long i = lo; i < hi; i++) {
                 float v = x.getAtIndex(F, i);
                 if (!Float.isFinite(v)) {
                     nonFinite++;
@@ -259,7 +259,7 @@ final class Kernels {
         java.util.Arrays.fill(k, 0, chunks * bins, 0);
         w.run(n, chunks, (ch, from, to) -> {
             int at = ch * bins;
-            for (int i = from; i < to; i++) {
+            for (long i = from; i < to; i++) {
                 float v = x.getAtIndex(F, i);
                 if (Float.isFinite(v)) k[at + ReferenceBackend.histogramBin(v, lo, hi, bins)]++;
             }

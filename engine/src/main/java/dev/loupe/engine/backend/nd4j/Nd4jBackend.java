@@ -27,6 +27,7 @@ public final class Nd4jBackend implements Backend {
     private final Workers workers;
     private final ConvKernels conv;
     private final Kernels kernels;
+    private final Gemm gemm;
     private long allocated;
 
     Nd4jBackend(OpenBlas blas, int threads) {
@@ -34,11 +35,15 @@ public final class Nd4jBackend implements Backend {
         this.workers = new Workers(threads);
         this.conv = new ConvKernels(workers);
         this.kernels = new Kernels(workers);
+        this.gemm = new Gemm(blas, workers, arena);
     }
 
     /** A backend using every available core. */
     public static Nd4jBackend create() {
-        return new Nd4jBackend(OpenBlas.get(), Runtime.getRuntime().availableProcessors());
+        OpenBlas blas = OpenBlas.get();
+        // the backend splits gemms across its own workers; OpenBLAS runs each block single-threaded
+        blas.setThreads(1);
+        return new Nd4jBackend(blas, Runtime.getRuntime().availableProcessors());
     }
 
     static MemorySegment s(Buf b) {
@@ -124,7 +129,8 @@ public final class Nd4jBackend implements Backend {
             kernels.scale(m * n, beta, s(c));
             return;
         }
-        blas.sgemm(transA, transB, m, n, k, alpha, s(a), s(b), beta, s(c));
+        if (!arena.scope().isAlive()) throw new IllegalStateException("backend is closed");
+        gemm.run(transA, transB, m, n, k, alpha, s(a), s(b), beta, s(c));
     }
 
     @Override
@@ -169,7 +175,7 @@ public final class Nd4jBackend implements Backend {
         MemorySegment xs = s(x), ys = s(y), ms = s(mask);
         float keepScale = 1f / (1f - p);
         workers.forEach((int) n, GRAIN / 4, (chunk, lo, hi) -> {
-            for (int i = lo; i < hi; i++) {
+            for (long i = lo; i < hi; i++) {
                 float m = DropoutRng.keep(seed, counter, i, p) ? keepScale : 0f;
                 ms.setAtIndex(F, i, m);
                 ys.setAtIndex(F, i, xs.getAtIndex(F, i) * m);
