@@ -39,6 +39,10 @@ final class ConvKernels {
         int oh = s.outH(), ow = s.outW(), patch = s.patch(), h = s.h(), wd = s.w(), c = s.c();
         int kh = s.kh(), kw = s.kw(), stride = s.stride(), pad = s.pad(), run = kw * c;
         int rows = batch * oh * ow;
+        if (c < 8) {
+            im2colFewChannels(s, batch, x, cols);
+            return;
+        }
         w.forEach(rows, Math.max(1, 16_384 / patch), (ch, lo, hi) -> {
             for (int row = lo; row < hi; row++) {
                 int n = row / (oh * ow), rest = row % (oh * ow), y = rest / ow, xo = rest % ow;
@@ -64,6 +68,56 @@ final class ConvKernels {
                 }
             }
         });
+    }
+
+    /**
+     * im2col for inputs with few channels (the first layer: 1 or 3): runs of {@code kw·c} floats are
+     * too short to copy one by one, so for each kernel tap a loop walks the whole output row, reading
+     * the input row contiguously and writing one strided column of {@code cols}.
+     */
+    private void im2colFewChannels(ConvShape s, int batch, MemorySegment x, MemorySegment cols) {
+        int oh = s.outH(), ow = s.outW(), patch = s.patch(), h = s.h(), wd = s.w(), c = s.c();
+        int kh = s.kh(), kw = s.kw(), stride = s.stride(), pad = s.pad();
+        w.forEach(batch * oh, Math.max(1, 4096 / (ow * patch)), (chunk, lo, hi) -> {
+            for (int r = lo; r < hi; r++) { // output row (n, y)
+                int n = r / oh, y = r % oh;
+                long rowBase = (long) r * ow * patch;
+                for (int ky = 0; ky < kh; ky++) {
+                    int iy = y * stride - pad + ky;
+                    for (int kx = 0; kx < kw; kx++) {
+                        long col = rowBase + (long) (ky * kw + kx) * c;
+                        long src = ((long) (n * h + iy) * wd + kx - pad) * c;
+                        if (iy < 0 || iy >= h) {
+                            strided(null, 0, 0, cols, col, patch, ow, c);
+                            continue;
+                        }
+                        // output columns whose tap lands inside the row: ix = xo·stride − pad + kx ∈ [0, wd)
+                        int xoLo = Math.min(ow, Math.max(0, (pad - kx + stride - 1) / stride));
+                        int xoHi = Math.max(xoLo, Math.min(ow, (wd - 1 + pad - kx) / stride + 1));
+                        strided(null, 0, 0, cols, col, patch, xoLo, c);
+                        strided(x, src + (long) xoLo * stride * c, (long) stride * c, cols, col + (long) xoLo * patch,
+                                patch, xoHi - xoLo, c);
+                        strided(null, 0, 0, cols, col + (long) xoHi * patch, patch, ow - xoHi, c);
+                    }
+                }
+            }
+        });
+    }
+
+    /** {@code count} runs of {@code c} floats from {@code x} (or zeros when null) to strided places in {@code cols}. */
+    private static void strided(MemorySegment x, long src, long srcStride, MemorySegment cols, long dst, long dstStride,
+                                int count, int c) {
+        if (x == null) {
+            for (int i = 0; i < count; i++) for (int k = 0; k < c; k++) cols.setAtIndex(F, dst + i * dstStride + k, 0f);
+        } else if (c == 1) {
+            for (int i = 0; i < count; i++) cols.setAtIndex(F, dst + i * dstStride, x.getAtIndex(F, src + i * srcStride));
+        } else {
+            for (int i = 0; i < count; i++) {
+                for (int k = 0; k < c; k++) {
+                    cols.setAtIndex(F, dst + i * dstStride + k, x.getAtIndex(F, src + i * srcStride + k));
+                }
+            }
+        }
     }
 
     void col2im(ConvShape s, int batch, MemorySegment cols, MemorySegment dx) {
@@ -99,6 +153,10 @@ final class ConvKernels {
     }
 
     void maxPool(PoolShape s, int batch, MemorySegment x, MemorySegment y, MemorySegment argmax) {
+        if (s.kh() == 2 && s.kw() == 2 && s.stride() == 2 && s.pad() == 0) {
+            maxPool2x2(s, batch, x, y, argmax);
+            return;
+        }
         int oh = s.outH(), ow = s.outW(), h = s.h(), wd = s.w(), c = s.c();
         int in = h * wd * c;
         int outRows = batch * oh * ow;
@@ -140,6 +198,76 @@ final class ConvKernels {
                 }
             }
         });
+    }
+
+    /** The common 2×2/2 window with the four taps in registers; same ties rule (first maximum in window order). */
+    private void maxPool2x2(PoolShape s, int batch, MemorySegment x, MemorySegment y, MemorySegment argmax) {
+        int oh = s.outH(), ow = s.outW(), h = s.h(), wd = s.w(), c = s.c();
+        long in = (long) h * wd * c, rowStride = (long) wd * c;
+        w.forEach(batch * oh * ow, Math.max(1, 4096 / c), (ch, lo, hi) -> {
+            for (int row = lo; row < hi; row++) {
+                int n = row / (oh * ow), rest = row % (oh * ow), py = rest / ow, px = rest % ow;
+                long l0 = ((long) 2 * py * wd + 2L * px) * c, l1 = l0 + c, l2 = l0 + rowStride, l3 = l2 + c;
+                long base = n * in, o = (long) row * c;
+                window2x2(x, base + l0, base + l1, base + l2, base + l3, (int) l0, (int) l1, (int) l2, (int) l3,
+                        y, argmax, o, c);
+            }
+        });
+    }
+
+    /** One output pixel's {@code c} channels of a 2×2 window with taps at {@code s0..s3} (local indices {@code l0..l3}). */
+    private static void window2x2(MemorySegment x, long s0, long s1, long s2, long s3, int l0, int l1, int l2, int l3,
+                                  MemorySegment y, MemorySegment argmax, long o, int c) {
+        for (int k = 0; k < c; k++) {
+            // "v > best" is a coin flip on real data, and a mispredicted branch costs more than
+            // the compare: select with integer arithmetic on order-preserving keys
+            int b0 = Float.floatToRawIntBits(x.getAtIndex(F, s0 + k));
+            int b1 = Float.floatToRawIntBits(x.getAtIndex(F, s1 + k));
+            int b2 = Float.floatToRawIntBits(x.getAtIndex(F, s2 + k));
+            int b3 = Float.floatToRawIntBits(x.getAtIndex(F, s3 + k));
+            int key = firstKey(b0), bits = b0, at = l0;
+            int k1 = laterKey(b1), m = greater(k1, key);
+            key ^= (key ^ k1) & m;
+            bits ^= (bits ^ b1) & m;
+            at ^= (at ^ l1) & m;
+            int k2 = laterKey(b2);
+            m = greater(k2, key);
+            key ^= (key ^ k2) & m;
+            bits ^= (bits ^ b2) & m;
+            at ^= (at ^ l2) & m;
+            m = greater(laterKey(b3), key);
+            bits ^= (bits ^ b3) & m;
+            at ^= (at ^ l3) & m;
+            y.setAtIndex(F, o + k, Float.intBitsToFloat(bits));
+            argmax.setAtIndex(F, o + k, at + k);
+        }
+    }
+
+    /**
+     * An int whose signed order is the float order of {@code bits}, with −0 equal to +0 (neither is
+     * "greater" in {@code v > best}). NaN maps to {@code nan}: the top for the first tap (nothing
+     * replaces a NaN that came first), the bottom for later taps (a NaN never replaces the best).
+     */
+    private static int key(int bits, int nan) {
+        int abs = bits & 0x7fffffff;
+        int isNan = (0x7f800000 - abs) >> 31; // −1 when NaN
+        int zero = ((abs - 1) >> 31); // −1 when ±0
+        int k = bits ^ ((bits >> 31) & 0x7fffffff);
+        k &= ~zero; // ±0 → 0
+        return (k & ~isNan) | (nan & isNan);
+    }
+
+    private static int firstKey(int bits) {
+        return key(bits, Integer.MAX_VALUE);
+    }
+
+    private static int laterKey(int bits) {
+        return key(bits, Integer.MIN_VALUE);
+    }
+
+    /** −1 when {@code a > b}, else 0, without a branch. */
+    private static int greater(int a, int b) {
+        return (int) (((long) b - a) >> 63);
     }
 
     void maxPoolBackward(PoolShape s, int batch, MemorySegment dy, MemorySegment argmax, MemorySegment dx) {

@@ -21,7 +21,8 @@ import java.util.TreeMap;
  * and accuracy reads). A development probe, not a benchmark: the {@code bench} module compares peers.
  *
  * <p>Usage: {@code SpeedProbe [BACKEND=nd4j] [mlp|cnn|both] [WINDOWS=5] [SECONDS=2] [--profile]}.
- * Prints samples/s per window and the median; {@code --profile} times every backend op instead.
+ * Prints samples/s per window and the median; {@code --profile} adds each backend op's CPU time on
+ * the calling thread, which with backend {@code nd4j-1thread} is the op's whole cost, independent of load.
  */
 public final class SpeedProbe {
     public static void main(String[] args) {
@@ -30,7 +31,7 @@ public final class SpeedProbe {
         int windows = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         double seconds = args.length > 3 ? Double.parseDouble(args[3]) : 2;
         boolean profile = Arrays.asList(args).contains("--profile");
-        try (Backend real = Backends.open(backend)) {
+        try (Backend real = backend.equals("nd4j-1thread") ? singleThreaded() : Backends.open(backend)) {
             Map<String, long[]> times = new TreeMap<>();
             Backend b = profile ? timed(real, times) : real;
             System.out.println("backend " + real.name() + ": " + real.device());
@@ -38,6 +39,13 @@ public final class SpeedProbe {
             if (!which.equals("cnn")) run(b, Models.mlp(shape, 10), 256, windows, seconds, times);
             if (!which.equals("mlp")) run(b, Models.cnn(shape, 10), 128, windows, seconds, times);
         }
+    }
+
+    /** nd4j on one thread (OpenBLAS included): with --profile its per-op CPU times do not depend on machine load. */
+    private static Backend singleThreaded() {
+        OpenBlas blas = OpenBlas.get();
+        blas.setThreads(1);
+        return new Nd4jBackend(blas, 1);
     }
 
     private static void run(Backend b, ModelSpec spec, int batch, int windows, double seconds, Map<String, long[]> times) {
@@ -53,14 +61,20 @@ public final class SpeedProbe {
         while (System.nanoTime() < warmEnd) step = step(net, up, x, y, batch, step);
         times.clear();
         double[] rates = new double[windows];
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         for (int wi = 0; wi < windows; wi++) {
-            long t0 = System.nanoTime(), end = t0 + (long) (seconds * 1e9), steps = 0;
+            long t0 = System.nanoTime(), end = t0 + (long) (seconds * 1e9), steps = 0, cpu0 = os.getProcessCpuTime();
             while (System.nanoTime() < end) {
                 step = step(net, up, x, y, batch, step);
                 steps++;
             }
             rates[wi] = steps * batch / ((System.nanoTime() - t0) / 1e9);
-            System.out.printf(Locale.ROOT, "  %s window %d: %.0f samples/s%n", spec.name(), wi + 1, rates[wi]);
+            double cpuMs = (os.getProcessCpuTime() - cpu0) / 1e6 / steps;
+            // CPU per step includes the workers' spinning; samples/s if this process had the cores to itself
+            System.out.printf(Locale.ROOT, "  %s window %d: %.0f samples/s; %.2f ms process CPU per step (= %.0f samples/s"
+                    + " on %d idle cores); load average %.1f%n", spec.name(), wi + 1, rates[wi], cpuMs,
+                    batch / (cpuMs / 1e3) * Runtime.getRuntime().availableProcessors(),
+                    Runtime.getRuntime().availableProcessors(), os.getSystemLoadAverage());
         }
         double[] sorted = rates.clone();
         Arrays.sort(sorted);
@@ -86,7 +100,9 @@ public final class SpeedProbe {
         return step + 1;
     }
 
-    /** Wraps a backend so every op call adds its wall time to {@code times} (op name, gemm shapes apart). */
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** Wraps a backend so every op call adds the calling thread's CPU time (use with nd4j-1thread) to {@code times} (op name, gemm shapes apart). */
     private static Backend timed(Backend real, Map<String, long[]> times) {
         return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
                 (proxy, method, a) -> {
@@ -94,14 +110,14 @@ public final class SpeedProbe {
                     if (key.equals("gemm")) key = "gemm " + ((boolean) a[0] ? "T" : "N") + ((boolean) a[1] ? "T" : "N")
                             + " " + a[2] + "x" + a[3] + "x" + a[4];
                     else if (key.equals("activation") || key.equals("activationBackward")) key += " " + a[0];
-                    long t0 = System.nanoTime();
+                    long t0 = THREADS.getCurrentThreadCpuTime();
                     try {
                         return method.invoke(real, a);
                     } catch (InvocationTargetException e) {
                         throw e.getCause();
                     } finally {
                         long[] t = times.computeIfAbsent(key, k -> new long[2]);
-                        t[0] += System.nanoTime() - t0;
+                        t[0] += THREADS.getCurrentThreadCpuTime() - t0;
                         t[1]++;
                     }
                 });
