@@ -170,8 +170,10 @@ final class OpCases {
             long in = (long) batch * s.h() * s.w() * s.c(), out = (long) batch * s.outH() * s.outW() * s.c();
             for (boolean ties : new boolean[] {false, true}) {
                 float[] host = h.uniform(in, -1, 1);
-                // ReLU outputs: many exact zeros, so ties decide the argmax
+                // ReLU outputs: many exact zeros, so ties decide the argmax; −0 ties +0; a NaN wins only
+                // where it comes first in its window
                 if (ties) for (int i = 0; i < host.length; i++) host[i] = Math.max(0, host[i]);
+                if (ties) for (int i = 0; i < host.length; i += 13) host[i] = i % 2 == 0 ? -0f : Float.NaN;
                 T x = h.host(host), y = h.out(out), arg = h.out(out), dy = h.rand(out), dx = h.out(in);
                 String nm = name + (ties ? " relu-ties" : "");
                 h.check("maxPool", nm, b -> b.maxPool(s, batch, x.on(b), y.on(b), arg.on(b)), y, arg);
