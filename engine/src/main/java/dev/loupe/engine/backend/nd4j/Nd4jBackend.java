@@ -16,6 +16,8 @@ import java.lang.foreign.ValueLayout;
  * other ops as tight loops over those buffers split across the cores. Work runs on the calling
  * thread (plus helpers that finish before the op returns), so every op is synchronous; every
  * reduction combines fixed chunks in a fixed order, so results are bitwise reproducible.
+ *
+ * <p>Like the other backends it expects ops from one thread at a time (the trainer's).
  */
 public final class Nd4jBackend implements Backend {
     static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
@@ -125,8 +127,9 @@ public final class Nd4jBackend implements Backend {
         check(a, (long) m * k);
         check(b, (long) k * n);
         check(c, (long) m * n);
-        if (k == 0) {
-            kernels.scale(m * n, beta, s(c));
+        if (k == 0) { // C = beta·C, where beta = 0 clears C even of NaN (as BLAS and the reference do)
+            if (beta == 0) kernels.fill(m * n, 0f, s(c));
+            else kernels.scale(m * n, beta, s(c));
             return;
         }
         if (!arena.scope().isAlive()) throw new IllegalStateException("backend is closed");

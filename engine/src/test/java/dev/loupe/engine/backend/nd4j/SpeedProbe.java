@@ -60,6 +60,11 @@ public final class SpeedProbe {
         long warmEnd = System.nanoTime() + 3_000_000_000L;
         while (System.nanoTime() < warmEnd) step = step(net, up, x, y, batch, step);
         times.clear();
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long bytes0 = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 20; i++) step = step(net, up, x, y, batch, step);
+        System.out.printf(Locale.ROOT, "  %s: %.0f bytes allocated per step on the training thread%n", spec.name(),
+                (threads.getCurrentThreadAllocatedBytes() - bytes0) / 20.0);
         double[] rates = new double[windows];
         var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         for (int wi = 0; wi < windows; wi++) {
