@@ -94,11 +94,24 @@ final class Kernels {
 
     // ---- activations ----
 
+    private static final int ONE = Float.floatToRawIntBits(1f);
+
+    /**
+     * −1 (all bits) when the float with these bits is {@code > 0} (positive, +∞ included, NaN not),
+     * else 0. Integer arithmetic only: in the backward pass C2 compiled {@code (x > 0 ? 1 : 0) · dy}
+     * to a branch, a coin flip on activations (13 ms instead of 1.9 ms for 2.8 M elements).
+     * Matches the reference's {@code x > 0} exactly.
+     */
+    static int positive(int bits) {
+        // bits in [1, 0x7f800000] ⟺ 0 < x ≤ +∞; both differences are ≥ 0 only then
+        return ~((bits - 1) | (0x7f800000 - bits)) >> 31;
+    }
+
     void activation(Activation f, float alpha, int n, MemorySegment x, MemorySegment y) {
         int grain = f == Activation.RELU || f == Activation.LEAKY_RELU || f == Activation.IDENTITY ? GRAIN : GRAIN / 16;
         w.forEach(n, grain, (ch, lo, hi) -> {
             switch (f) {
-                case RELU -> {
+                case RELU -> { // C2 compiles this select without a branch (measured: as fast as a copy)
                     for (long i = lo; i < hi; i++) {
                         float v = x.getAtIndex(F, i);
                         y.setAtIndex(F, i, v > 0 ? v : 0f);
@@ -126,12 +139,15 @@ final class Kernels {
             switch (f) {
                 case RELU -> {
                     for (long i = lo; i < hi; i++) {
-                        dx.setAtIndex(F, i, (x.getAtIndex(F, i) > 0 ? 1f : 0f) * dy.getAtIndex(F, i));
+                        int m = positive(Float.floatToRawIntBits(x.getAtIndex(F, i)));
+                        dx.setAtIndex(F, i, Float.intBitsToFloat(m & ONE) * dy.getAtIndex(F, i));
                     }
                 }
                 case LEAKY_RELU -> {
+                    int slope = Float.floatToRawIntBits(alpha);
                     for (long i = lo; i < hi; i++) {
-                        dx.setAtIndex(F, i, (x.getAtIndex(F, i) > 0 ? 1f : alpha) * dy.getAtIndex(F, i));
+                        int m = positive(Float.floatToRawIntBits(x.getAtIndex(F, i)));
+                        dx.setAtIndex(F, i, Float.intBitsToFloat((m & ONE) | (~m & slope)) * dy.getAtIndex(F, i));
                     }
                 }
                 case SIGMOID -> {

@@ -176,10 +176,14 @@ public final class Nd4jBackend implements Backend {
     @Override
     public void dropout(long n, float p, long seed, long counter, Buf x, Buf y, Buf mask) {
         MemorySegment xs = s(x), ys = s(y), ms = s(mask);
-        float keepScale = 1f / (1f - p);
+        int keepScale = Float.floatToRawIntBits(1f / (1f - p));
+        // DropoutRng.keep is u ≥ p with u = (hash >>> 40)·2⁻²⁴, exact in fp32: the same as
+        // (hash >>> 40) ≥ ⌈p·2²⁴⌉, which selects without a branch (a coin flip at p = 0.5)
+        long threshold = (long) Math.ceil(p * (double) (1 << 24));
         workers.forEach((int) n, GRAIN / 4, (chunk, lo, hi) -> {
             for (long i = lo; i < hi; i++) {
-                float m = DropoutRng.keep(seed, counter, i, p) ? keepScale : 0f;
+                long drop = ((DropoutRng.hash(seed, counter, i) >>> 40) - threshold) >> 63; // −1: dropped
+                float m = Float.intBitsToFloat((int) ~drop & keepScale);
                 ms.setAtIndex(F, i, m);
                 ys.setAtIndex(F, i, xs.getAtIndex(F, i) * m);
             }

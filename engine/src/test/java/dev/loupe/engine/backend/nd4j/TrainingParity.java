@@ -23,13 +23,17 @@ import java.util.Locale;
  * for one epoch with the same seed on two backends and prints both test accuracies (2,000 test
  * images) and the largest parameter difference: a development check that nd4j trains like the reference.
  *
- * <p>Usage: {@code TrainingParity mlp|cnn STEPS BATCH [BACKEND_A=reference] [BACKEND_B=nd4j]}.
+ * <p>Usage: {@code TrainingParity mlp|cnn STEPS BATCH [BACKEND_A=reference] [BACKEND_B=nd4j] [EPOCHS=1] [SEEDS_B=42]}:
+ * {@code SEEDS_B} (comma-separated) repeats backend B with other initial weights, to show how much
+ * test accuracy varies between runs that differ in nothing that matters.
  */
 public final class TrainingParity {
     public static void main(String[] args) {
         String model = args[0];
         int steps = Integer.parseInt(args[1]), batch = Integer.parseInt(args[2]);
         String a = args.length > 3 ? args[3] : "reference", b = args.length > 4 ? args[4] : "nd4j";
+        int epochs = args.length > 5 ? Integer.parseInt(args[5]) : 1;
+        long[] seedsB = args.length > 6 ? Arrays.stream(args[6].split(",")).mapToLong(Long::parseLong).toArray() : new long[] {42};
         Dataset full = FashionMnist.loadEmbedded();
         int n = Math.min(full.trainCount(), steps * batch), size = full.inputSize();
         Dataset data = new Dataset(full.name(), full.source(), full.inputShape(), full.numClasses(),
@@ -39,16 +43,18 @@ public final class TrainingParity {
         float[][] params = new float[2][];
         String[] names = {a, b};
         for (int i = 0; i < 2; i++) {
-            long t0 = System.nanoTime();
-            try (Backend backend = Backends.open(names[i])) {
-                Network net = new Network(backend, spec, batch, 42);
-                Updater up = new Updater(net, new Optimizer.Sgd(0.9f, false, 0f));
-                TrainConfig cfg = new TrainConfig(1, batch, LrSchedule.constant(0.01f), up.optimizer(), 42, 0, 1);
-                Trainer.Result r = Trainer.fit(net, up, data, cfg, TrainState.START, List.of(), Checkpointer.NONE);
-                params[i] = net.getParams();
-                System.out.printf(Locale.ROOT, "%s %s: %d steps of %d, train loss %.4f, test accuracy %.2f%% (%.0f s)%n",
-                        model, names[i], r.end().step(), batch, r.last().trainLoss(), 100 * r.last().testAccuracy(),
-                        (System.nanoTime() - t0) / 1e9);
+            for (long seed : i == 0 ? new long[] {42} : seedsB) {
+                long t0 = System.nanoTime();
+                try (Backend backend = Backends.open(names[i])) {
+                    Network net = new Network(backend, spec, batch, seed);
+                    Updater up = new Updater(net, new Optimizer.Sgd(0.9f, false, 0f));
+                    TrainConfig cfg = new TrainConfig(epochs, batch, LrSchedule.constant(0.01f), up.optimizer(), 42, 0, 1);
+                    Trainer.Result r = Trainer.fit(net, up, data, cfg, TrainState.START, List.of(), Checkpointer.NONE);
+                    if (seed == 42) params[i] = net.getParams();
+                    System.out.printf(Locale.ROOT, "%s %s seed %d: %d steps of %d, train loss %.4f, test accuracy %.2f%% (%.0f s)%n",
+                            model, names[i], seed, r.end().step(), batch, r.last().trainLoss(), 100 * r.last().testAccuracy(),
+                            (System.nanoTime() - t0) / 1e9);
+                }
             }
         }
         double worst = 0;
