@@ -215,59 +215,62 @@ final class ConvKernels {
         });
     }
 
-    /** One output pixel's {@code c} channels of a 2×2 window with taps at {@code s0..s3} (local indices {@code l0..l3}). */
+    /**
+     * One output pixel's {@code c} channels of a 2×2 window with taps at {@code s0..s3} (local
+     * indices {@code l0..l3}). "v > best" is a coin flip on real data and a mispredicted branch costs
+     * more than the compare, so the fast loop has no data-dependent branch: the maximum by
+     * {@code Math.max}, the first tap holding it by integer equality of the bits (C2 vectorizes this).
+     * That equals the reference's first-maximum rule except where a window holds a NaN or a −0;
+     * those pixels are redone with the reference's comparisons.
+     */
     private static void window2x2(MemorySegment x, long s0, long s1, long s2, long s3, int l0, int l1, int l2, int l3,
                                   MemorySegment y, MemorySegment argmax, long o, int c) {
+        int special = 0;
+        for (long k = 0; k < c; k++) {
+            float v0 = x.getAtIndex(F, s0 + k), v1 = x.getAtIndex(F, s1 + k);
+            float v2 = x.getAtIndex(F, s2 + k), v3 = x.getAtIndex(F, s3 + k);
+            float m = Math.max(Math.max(v0, v1), Math.max(v2, v3));
+            int b0 = Float.floatToRawIntBits(v0), b1 = Float.floatToRawIntBits(v1);
+            int b2 = Float.floatToRawIntBits(v2), b3 = Float.floatToRawIntBits(v3), mb = Float.floatToRawIntBits(m);
+            int at = l3;
+            at ^= (at ^ l2) & equal(b2, mb);
+            at ^= (at ^ l1) & equal(b1, mb);
+            at ^= (at ^ l0) & equal(b0, mb);
+            special |= special(b0) | special(b1) | special(b2) | special(b3);
+            y.setAtIndex(F, o + k, m);
+            argmax.setAtIndex(F, o + k, at + (int) k);
+        }
+        if (special < 0) exactWindow(x, new long[] {s0, s1, s2, s3}, new int[] {l0, l1, l2, l3}, y, argmax, o, c);
+    }
+
+    /** −1 when {@code a == b}, else 0. */
+    private static int equal(int a, int b) {
+        int d = a ^ b;
+        return ~((d | -d) >> 31);
+    }
+
+    /** Negative when the bits are a NaN or −0, the values where Math.max and "v > best" part ways. */
+    private static int special(int bits) {
+        int negZero = bits ^ 0x80000000; // 0 only for −0
+        return (0x7f800000 - (bits & 0x7fffffff)) | ~(negZero | -negZero);
+    }
+
+    /** The reference's rule for one window: the first tap strictly greater than every earlier one wins. */
+    private static void exactWindow(MemorySegment x, long[] src, int[] local, MemorySegment y, MemorySegment argmax,
+                                    long o, int c) {
         for (int k = 0; k < c; k++) {
-            // "v > best" is a coin flip on real data, and a mispredicted branch costs more than
-            // the compare: select with integer arithmetic on order-preserving keys
-            int b0 = Float.floatToRawIntBits(x.getAtIndex(F, s0 + k));
-            int b1 = Float.floatToRawIntBits(x.getAtIndex(F, s1 + k));
-            int b2 = Float.floatToRawIntBits(x.getAtIndex(F, s2 + k));
-            int b3 = Float.floatToRawIntBits(x.getAtIndex(F, s3 + k));
-            int key = firstKey(b0), bits = b0, at = l0;
-            int k1 = laterKey(b1), m = greater(k1, key);
-            key ^= (key ^ k1) & m;
-            bits ^= (bits ^ b1) & m;
-            at ^= (at ^ l1) & m;
-            int k2 = laterKey(b2);
-            m = greater(k2, key);
-            key ^= (key ^ k2) & m;
-            bits ^= (bits ^ b2) & m;
-            at ^= (at ^ l2) & m;
-            m = greater(laterKey(b3), key);
-            bits ^= (bits ^ b3) & m;
-            at ^= (at ^ l3) & m;
-            y.setAtIndex(F, o + k, Float.intBitsToFloat(bits));
+            float best = x.getAtIndex(F, src[0] + k);
+            int at = local[0];
+            for (int t = 1; t < src.length; t++) {
+                float v = x.getAtIndex(F, src[t] + k);
+                if (v > best) {
+                    best = v;
+                    at = local[t];
+                }
+            }
+            y.setAtIndex(F, o + k, best);
             argmax.setAtIndex(F, o + k, at + k);
         }
-    }
-
-    /**
-     * An int whose signed order is the float order of {@code bits}, with −0 equal to +0 (neither is
-     * "greater" in {@code v > best}). NaN maps to {@code nan}: the top for the first tap (nothing
-     * replaces a NaN that came first), the bottom for later taps (a NaN never replaces the best).
-     */
-    private static int key(int bits, int nan) {
-        int abs = bits & 0x7fffffff;
-        int isNan = (0x7f800000 - abs) >> 31; // −1 when NaN
-        int zero = ((abs - 1) >> 31); // −1 when ±0
-        int k = bits ^ ((bits >> 31) & 0x7fffffff);
-        k &= ~zero; // ±0 → 0
-        return (k & ~isNan) | (nan & isNan);
-    }
-
-    private static int firstKey(int bits) {
-        return key(bits, Integer.MAX_VALUE);
-    }
-
-    private static int laterKey(int bits) {
-        return key(bits, Integer.MIN_VALUE);
-    }
-
-    /** −1 when {@code a > b}, else 0, without a branch. */
-    private static int greater(int a, int b) {
-        return (int) (((long) b - a) >> 63);
     }
 
     void maxPoolBackward(PoolShape s, int batch, MemorySegment dy, MemorySegment argmax, MemorySegment dx) {
