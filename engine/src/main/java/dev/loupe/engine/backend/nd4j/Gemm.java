@@ -7,7 +7,7 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * gemm split into blocks that the workers hand to single-threaded OpenBLAS calls; the split is a
- * function of the shape alone, never of the thread count, so results are reproducible bit for bit.
+ * function of the shape alone, so results are reproducible bit for bit, for any thread count.
  * <ul>
  *   <li>Row or column blocks of C: each element is computed by exactly one call over the full k.</li>
  *   <li>When k dwarfs m and n (weight gradients of convolutions: 288×64 summed over 15,488 rows),
@@ -47,7 +47,11 @@ final class Gemm {
              float beta, MemorySegment c) {
         long work = (long) m * n * k;
         int lda = transA ? m : k, ldb = transB ? k : n;
-        if (work < SPLIT_WORK || workers.threads() == 1) {
+        // the split depends on the shape alone, also on one thread (the blocks then run in turn): a
+        // block may take another OpenBLAS kernel than the whole (small-matrix paths, edge tiles) and
+        // split-k reorders the sum, so splitting only when there are threads would change the bits
+        boolean splitK = work >= SPLIT_WORK && k >= 8 * Math.max(m, n);
+        if (work < SPLIT_WORK) {
             blas.sgemm(transA, transB, m, n, k, alpha, a.address(), lda, b.address(), ldb, beta, c.address(), n);
             return;
         }
@@ -61,7 +65,7 @@ final class Gemm {
         this.a = a.address();
         this.b = b.address();
         this.c = c.address();
-        if (k >= 8 * Math.max(m, n)) {
+        if (splitK) {
             splitK(c);
             return;
         }

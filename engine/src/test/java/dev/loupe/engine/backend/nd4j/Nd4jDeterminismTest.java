@@ -81,6 +81,18 @@ class Nd4jDeterminismTest {
     }
 
     @Test
+    void oneAndTwoThreadsTrainBitwiseEqual() {
+        float[] one, two;
+        try (Backend b = new Nd4jBackend(OpenBlas.get(), 1)) {
+            one = train(b, null, 1, Checkpointer.NONE, false);
+        }
+        try (Backend b = new Nd4jBackend(OpenBlas.get(), 2)) {
+            two = train(b, null, 1, Checkpointer.NONE, false);
+        }
+        assertArrayEquals(one, two, "the thread count changed the arithmetic");
+    }
+
+    @Test
     void nd4jTrainsLikeTheReferenceOnASmallModel() {
         // same model and steps on both backends: parameters stay close (fp32 BLAS vs double sums)
         float[] nd4j, ref;
