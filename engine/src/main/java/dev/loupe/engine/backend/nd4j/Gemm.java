@@ -115,8 +115,8 @@ final class Gemm {
         long aAt = ta ? a + fb * lda : a + fb, bAt = tb ? b + fb : b + fb * ldb;
         long mnBytes = (long) m * n * Float.BYTES;
         long out = index == 0 ? c : partials.address() + (index - 1) * mnBytes;
-        if (to <= from) { // an empty block still owns its partial
-            MemorySegment.ofAddress(out).reinterpret(mnBytes).fill((byte) 0);
+        if (to <= from) { // an empty block (only a later one can be empty) still owns its partial
+            partials.asSlice((index - 1) * mnBytes, mnBytes).fill((byte) 0);
             return;
         }
         blas.sgemm(ta, tb, m, n, to - from, alpha, aAt, lda, bAt, ldb, index == 0 ? beta : 0f, out, n);

@@ -61,6 +61,7 @@ final class OpenBlas {
         return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 
+    @SuppressWarnings("restricted") // FFM linking: the JVM runs with --enable-native-access
     private static OpenBlas load() throws IOException {
         // javacpp extracts the bundled libopenblas_nolapack.so.0 and loads it with its JNI glue
         Loader.load(openblas_nolapack.class);
@@ -124,6 +125,7 @@ final class OpenBlas {
     }
 
     /** OpenBLAS's build description, e.g. {@code OpenBLAS 0.3.19 DYNAMIC_ARCH NO_AFFINITY Zen MAX_THREADS=64}. */
+    @SuppressWarnings("restricted")
     String config() {
         try {
             MemorySegment s = (MemorySegment) getConfig.invokeExact();
