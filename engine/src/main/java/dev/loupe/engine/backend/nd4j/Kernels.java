@@ -70,16 +70,17 @@ final class Kernels {
         java.util.Arrays.fill(acc, 0, chunks * cols, 0);
         w.run(rows, chunks, (ch, lo, hi) -> {
             int at = ch * cols;
-            for (int r = lo; r < hi; r++) {
-                long base = (long) r * cols;
-                for (long c = 0; c < cols; c++) acc[at + (int) c] += x.getAtIndex(F, base + c);
-            }
+            for (int r = lo; r < hi; r++) addRow(x, (long) r * cols, acc, at, cols);
         });
         for (int c = 0; c < cols; c++) {
             double s = 0;
             for (int ch = 0; ch < chunks; ch++) s += acc[ch * cols + c];
             out.setAtIndex(F, c, (float) s);
         }
+    }
+
+    private static void addRow(MemorySegment x, long from, double[] acc, int at, int cols) {
+        for (int c = 0; c < cols; c++) acc[at + c] += x.getAtIndex(F, from + c);
     }
 
     private double[] partial(int n) {
