@@ -19,26 +19,30 @@ final class ConvKernels {
     }
 
     /** Copies {@code len} floats; short runs (a few channels) loop, long ones use a bulk copy. */
-    private static void copy(MemorySegment src, int from, MemorySegment dst, int to, int len) {
+    private static void copy(MemorySegment src, long from, MemorySegment dst, long to, long len) {
         if (len >= 32) {
-            MemorySegment.copy(src, (long) from * Float.BYTES, dst, (long) to * Float.BYTES, (long) len * Float.BYTES);
+            MemorySegment.copy(src, from * Float.BYTES, dst, to * Float.BYTES, len * Float.BYTES);
         } else {
-            for (int i = 0; i < len; i++) dst.setAtIndex(F, to + i, src.getAtIndex(F, from + i));
+            for (long i = 0; i < len; i++) dst.setAtIndex(F, to + i, src.getAtIndex(F, from + i));
         }
     }
 
-    private static void zero(MemorySegment dst, int to, int len) {
-        for (int i = 0; i < len; i++) dst.setAtIndex(F, to + i, 0f);
+    private static void zero(MemorySegment dst, long to, long len) {
+        for (long i = 0; i < len; i++) dst.setAtIndex(F, to + i, 0f);
     }
 
-    private static void add(MemorySegment src, int from, MemorySegment dst, int to, int len) {
-        for (int i = 0; i < len; i++) dst.setAtIndex(F, to + i, dst.getAtIndex(F, to + i) + src.getAtIndex(F, from + i));
+    private static void add(MemorySegment src, long from, MemorySegment dst, long to, long len) {
+        for (long i = 0; i < len; i++) dst.setAtIndex(F, to + i, dst.getAtIndex(F, to + i) + src.getAtIndex(F, from + i));
     }
 
     void im2col(ConvShape s, int batch, MemorySegment x, MemorySegment cols) {
         int oh = s.outH(), ow = s.outW(), patch = s.patch(), h = s.h(), wd = s.w(), c = s.c();
         int kh = s.kh(), kw = s.kw(), stride = s.stride(), pad = s.pad(), run = kw * c;
         int rows = batch * oh * ow;
+        if (c < 8) {
+            im2colFewChannels(s, batch, x, cols);
+            return;
+        }
         w.forEach(rows, Math.max(1, 16_384 / patch), (ch, lo, hi) -> {
             for (int row = lo; row < hi; row++) {
                 int n = row / (oh * ow), rest = row % (oh * ow), y = rest / ow, xo = rest % ow;
@@ -64,6 +68,56 @@ final class ConvKernels {
                 }
             }
         });
+    }
+
+    /**
+     * im2col for inputs with few channels (the first layer: 1 or 3): runs of {@code kw·c} floats are
+     * too short to copy one by one, so for each kernel tap a loop walks the whole output row, reading
+     * the input row contiguously and writing one strided column of {@code cols}.
+     */
+    private void im2colFewChannels(ConvShape s, int batch, MemorySegment x, MemorySegment cols) {
+        int oh = s.outH(), ow = s.outW(), patch = s.patch(), h = s.h(), wd = s.w(), c = s.c();
+        int kh = s.kh(), kw = s.kw(), stride = s.stride(), pad = s.pad();
+        w.forEach(batch * oh, Math.max(1, 4096 / (ow * patch)), (chunk, lo, hi) -> {
+            for (int r = lo; r < hi; r++) { // output row (n, y)
+                int n = r / oh, y = r % oh;
+                long rowBase = (long) r * ow * patch;
+                for (int ky = 0; ky < kh; ky++) {
+                    int iy = y * stride - pad + ky;
+                    for (int kx = 0; kx < kw; kx++) {
+                        long col = rowBase + (long) (ky * kw + kx) * c;
+                        long src = ((long) (n * h + iy) * wd + kx - pad) * c;
+                        if (iy < 0 || iy >= h) {
+                            strided(null, 0, 0, cols, col, patch, ow, c);
+                            continue;
+                        }
+                        // output columns whose tap lands inside the row: ix = xo·stride − pad + kx ∈ [0, wd)
+                        int xoLo = Math.min(ow, Math.max(0, (pad - kx + stride - 1) / stride));
+                        int xoHi = Math.max(xoLo, Math.min(ow, (wd - 1 + pad - kx) / stride + 1));
+                        strided(null, 0, 0, cols, col, patch, xoLo, c);
+                        strided(x, src + (long) xoLo * stride * c, (long) stride * c, cols, col + (long) xoLo * patch,
+                                patch, xoHi - xoLo, c);
+                        strided(null, 0, 0, cols, col + (long) xoHi * patch, patch, ow - xoHi, c);
+                    }
+                }
+            }
+        });
+    }
+
+    /** {@code count} runs of {@code c} floats from {@code x} (or zeros when null) to strided places in {@code cols}. */
+    private static void strided(MemorySegment x, long src, long srcStride, MemorySegment cols, long dst, long dstStride,
+                                int count, int c) {
+        if (x == null) {
+            for (int i = 0; i < count; i++) for (int k = 0; k < c; k++) cols.setAtIndex(F, dst + i * dstStride + k, 0f);
+        } else if (c == 1) {
+            for (int i = 0; i < count; i++) cols.setAtIndex(F, dst + i * dstStride, x.getAtIndex(F, src + i * srcStride));
+        } else {
+            for (int i = 0; i < count; i++) {
+                for (int k = 0; k < c; k++) {
+                    cols.setAtIndex(F, dst + i * dstStride + k, x.getAtIndex(F, src + i * srcStride + k));
+                }
+            }
+        }
     }
 
     void col2im(ConvShape s, int batch, MemorySegment cols, MemorySegment dx) {
@@ -99,13 +153,17 @@ final class ConvKernels {
     }
 
     void maxPool(PoolShape s, int batch, MemorySegment x, MemorySegment y, MemorySegment argmax) {
+        if (s.kh() == 2 && s.kw() == 2 && s.stride() == 2 && s.pad() == 0) {
+            maxPool2x2(s, batch, x, y, argmax);
+            return;
+        }
         int oh = s.outH(), ow = s.outW(), h = s.h(), wd = s.w(), c = s.c();
         int in = h * wd * c;
         int outRows = batch * oh * ow;
         w.forEach(outRows, Math.max(1, 4096 / c), (ch, lo, hi) -> {
             for (int row = lo; row < hi; row++) {
                 int n = row / (oh * ow), rest = row % (oh * ow), py = rest / ow, px = rest % ow;
-                int o = row * c;
+                long o = (long) row * c;
                 boolean first = true;
                 for (int ky = 0; ky < s.kh(); ky++) {
                     int iy = py * s.stride() - s.pad() + ky;
@@ -113,16 +171,17 @@ final class ConvKernels {
                     for (int kx = 0; kx < s.kw(); kx++) {
                         int ix = px * s.stride() - s.pad() + kx;
                         if (ix < 0 || ix >= wd) continue;
-                        int local = (iy * wd + ix) * c, src = n * in + local;
+                        int local = (iy * wd + ix) * c;
+                        long src = (long) n * in + local;
                         if (first) {
-                            for (int k = 0; k < c; k++) {
+                            for (long k = 0; k < c; k++) {
                                 y.setAtIndex(F, o + k, x.getAtIndex(F, src + k));
                                 argmax.setAtIndex(F, o + k, local + k);
                             }
                             first = false;
                             continue;
                         }
-                        for (int k = 0; k < c; k++) {
+                        for (long k = 0; k < c; k++) {
                             float v = x.getAtIndex(F, src + k);
                             if (v > y.getAtIndex(F, o + k)) {
                                 y.setAtIndex(F, o + k, v);
@@ -132,7 +191,7 @@ final class ConvKernels {
                     }
                 }
                 if (first) { // a window entirely in the padding: no input element wins
-                    for (int k = 0; k < c; k++) {
+                    for (long k = 0; k < c; k++) {
                         y.setAtIndex(F, o + k, Float.NEGATIVE_INFINITY);
                         argmax.setAtIndex(F, o + k, -1);
                     }
@@ -141,14 +200,87 @@ final class ConvKernels {
         });
     }
 
+    /** The common 2×2/2 window with the four taps in registers; same ties rule (first maximum in window order). */
+    private void maxPool2x2(PoolShape s, int batch, MemorySegment x, MemorySegment y, MemorySegment argmax) {
+        int oh = s.outH(), ow = s.outW(), h = s.h(), wd = s.w(), c = s.c();
+        long in = (long) h * wd * c, rowStride = (long) wd * c;
+        w.forEach(batch * oh * ow, Math.max(1, 4096 / c), (ch, lo, hi) -> {
+            for (int row = lo; row < hi; row++) {
+                int n = row / (oh * ow), rest = row % (oh * ow), py = rest / ow, px = rest % ow;
+                long l0 = ((long) 2 * py * wd + 2L * px) * c, l1 = l0 + c, l2 = l0 + rowStride, l3 = l2 + c;
+                long base = n * in, o = (long) row * c;
+                window2x2(x, base + l0, base + l1, base + l2, base + l3, (int) l0, (int) l1, (int) l2, (int) l3,
+                        y, argmax, o, c);
+            }
+        });
+    }
+
+    /**
+     * One output pixel's {@code c} channels of a 2×2 window with taps at {@code s0..s3} (local
+     * indices {@code l0..l3}). "v > best" is a coin flip on real data and a mispredicted branch costs
+     * more than the compare, so the fast loop has no data-dependent branch: the maximum by
+     * {@code Math.max}, the first tap holding it by integer equality of the bits (C2 vectorizes this).
+     * That equals the reference's first-maximum rule except where a window holds a NaN or a −0;
+     * those pixels are redone with the reference's comparisons.
+     */
+    private static void window2x2(MemorySegment x, long s0, long s1, long s2, long s3, int l0, int l1, int l2, int l3,
+                                  MemorySegment y, MemorySegment argmax, long o, int c) {
+        int special = 0;
+        for (long k = 0; k < c; k++) {
+            float v0 = x.getAtIndex(F, s0 + k), v1 = x.getAtIndex(F, s1 + k);
+            float v2 = x.getAtIndex(F, s2 + k), v3 = x.getAtIndex(F, s3 + k);
+            float m = Math.max(Math.max(v0, v1), Math.max(v2, v3));
+            int b0 = Float.floatToRawIntBits(v0), b1 = Float.floatToRawIntBits(v1);
+            int b2 = Float.floatToRawIntBits(v2), b3 = Float.floatToRawIntBits(v3), mb = Float.floatToRawIntBits(m);
+            int at = l3;
+            at ^= (at ^ l2) & equal(b2, mb);
+            at ^= (at ^ l1) & equal(b1, mb);
+            at ^= (at ^ l0) & equal(b0, mb);
+            special |= special(b0) | special(b1) | special(b2) | special(b3);
+            y.setAtIndex(F, o + k, m);
+            argmax.setAtIndex(F, o + k, at + (int) k);
+        }
+        if (special < 0) exactWindow(x, new long[] {s0, s1, s2, s3}, new int[] {l0, l1, l2, l3}, y, argmax, o, c);
+    }
+
+    /** −1 when {@code a == b}, else 0. */
+    private static int equal(int a, int b) {
+        int d = a ^ b;
+        return ~((d | -d) >> 31);
+    }
+
+    /** Negative when the bits are a NaN or −0, the values where Math.max and "v > best" part ways. */
+    private static int special(int bits) {
+        int negZero = bits ^ 0x80000000; // 0 only for −0
+        return (0x7f800000 - (bits & 0x7fffffff)) | ~(negZero | -negZero);
+    }
+
+    /** The reference's rule for one window: the first tap strictly greater than every earlier one wins. */
+    private static void exactWindow(MemorySegment x, long[] src, int[] local, MemorySegment y, MemorySegment argmax,
+                                    long o, int c) {
+        for (int k = 0; k < c; k++) {
+            float best = x.getAtIndex(F, src[0] + k);
+            int at = local[0];
+            for (int t = 1; t < src.length; t++) {
+                float v = x.getAtIndex(F, src[t] + k);
+                if (v > best) {
+                    best = v;
+                    at = local[t];
+                }
+            }
+            y.setAtIndex(F, o + k, best);
+            argmax.setAtIndex(F, o + k, at + k);
+        }
+    }
+
     void maxPoolBackward(PoolShape s, int batch, MemorySegment dy, MemorySegment argmax, MemorySegment dx) {
         int in = s.h() * s.w() * s.c(), out = s.outH() * s.outW() * s.c();
         w.forEach(batch, 1, (ch, lo, hi) -> {
             dx.asSlice((long) lo * in * Float.BYTES, (long) (hi - lo) * in * Float.BYTES).fill((byte) 0);
             for (int n = lo; n < hi; n++) {
-                int base = n * in, ob = n * out;
-                for (int o = 0; o < out; o++) {
-                    int at = base + (int) argmax.getAtIndex(F, ob + o);
+                long base = (long) n * in, ob = (long) n * out;
+                for (long o = 0; o < out; o++) {
+                    long at = base + (int) argmax.getAtIndex(F, ob + o);
                     dx.setAtIndex(F, at, dx.getAtIndex(F, at) + dy.getAtIndex(F, ob + o));
                 }
             }

@@ -33,33 +33,33 @@ final class Kernels {
             return;
         }
         w.forEach(n, GRAIN, (c, lo, hi) -> {
-            for (int i = lo; i < hi; i++) x.setAtIndex(F, i, value);
+            for (long i = lo; i < hi; i++) x.setAtIndex(F, i, value);
         });
     }
 
     void axpy(int n, float alpha, MemorySegment x, MemorySegment y) {
         w.forEach(n, GRAIN, (c, lo, hi) -> {
-            for (int i = lo; i < hi; i++) y.setAtIndex(F, i, y.getAtIndex(F, i) + alpha * x.getAtIndex(F, i));
+            for (long i = lo; i < hi; i++) y.setAtIndex(F, i, y.getAtIndex(F, i) + alpha * x.getAtIndex(F, i));
         });
     }
 
     void scale(int n, float alpha, MemorySegment x) {
         w.forEach(n, GRAIN, (c, lo, hi) -> {
-            for (int i = lo; i < hi; i++) x.setAtIndex(F, i, alpha * x.getAtIndex(F, i));
+            for (long i = lo; i < hi; i++) x.setAtIndex(F, i, alpha * x.getAtIndex(F, i));
         });
     }
 
     void mul(int n, MemorySegment a, MemorySegment b, MemorySegment out) {
         w.forEach(n, GRAIN, (c, lo, hi) -> {
-            for (int i = lo; i < hi; i++) out.setAtIndex(F, i, a.getAtIndex(F, i) * b.getAtIndex(F, i));
+            for (long i = lo; i < hi; i++) out.setAtIndex(F, i, a.getAtIndex(F, i) * b.getAtIndex(F, i));
         });
     }
 
     void addBias(int rows, int cols, MemorySegment x, MemorySegment bias) {
         w.forEach(rows, Math.max(1, GRAIN / cols), (ch, lo, hi) -> {
             for (int r = lo; r < hi; r++) {
-                int base = r * cols;
-                for (int c = 0; c < cols; c++) x.setAtIndex(F, base + c, x.getAtIndex(F, base + c) + bias.getAtIndex(F, c));
+                long base = (long) r * cols;
+                for (long c = 0; c < cols; c++) x.setAtIndex(F, base + c, x.getAtIndex(F, base + c) + bias.getAtIndex(F, c));
             }
         });
     }
@@ -70,16 +70,17 @@ final class Kernels {
         java.util.Arrays.fill(acc, 0, chunks * cols, 0);
         w.run(rows, chunks, (ch, lo, hi) -> {
             int at = ch * cols;
-            for (int r = lo; r < hi; r++) {
-                int base = r * cols;
-                for (int c = 0; c < cols; c++) acc[at + c] += x.getAtIndex(F, base + c);
-            }
+            for (int r = lo; r < hi; r++) addRow(x, (long) r * cols, acc, at, cols);
         });
         for (int c = 0; c < cols; c++) {
             double s = 0;
             for (int ch = 0; ch < chunks; ch++) s += acc[ch * cols + c];
             out.setAtIndex(F, c, (float) s);
         }
+    }
+
+    private static void addRow(MemorySegment x, long from, double[] acc, int at, int cols) {
+        for (int c = 0; c < cols; c++) acc[at + c] += x.getAtIndex(F, from + c);
     }
 
     private double[] partial(int n) {
@@ -94,18 +95,31 @@ final class Kernels {
 
     // ---- activations ----
 
+    private static final int ONE = Float.floatToRawIntBits(1f);
+
+    /**
+     * −1 (all bits) when the float with these bits is {@code > 0} (positive, +∞ included, NaN not),
+     * else 0. Integer arithmetic only: in the backward pass C2 compiled {@code (x > 0 ? 1 : 0) · dy}
+     * to a branch, a coin flip on activations (13 ms instead of 1.9 ms for 2.8 M elements).
+     * Matches the reference's {@code x > 0} exactly.
+     */
+    static int positive(int bits) {
+        // bits in [1, 0x7f800000] ⟺ 0 < x ≤ +∞; both differences are ≥ 0 only then
+        return ~((bits - 1) | (0x7f800000 - bits)) >> 31;
+    }
+
     void activation(Activation f, float alpha, int n, MemorySegment x, MemorySegment y) {
         int grain = f == Activation.RELU || f == Activation.LEAKY_RELU || f == Activation.IDENTITY ? GRAIN : GRAIN / 16;
         w.forEach(n, grain, (ch, lo, hi) -> {
             switch (f) {
-                case RELU -> {
-                    for (int i = lo; i < hi; i++) {
+                case RELU -> { // C2 compiles this select without a branch (measured: as fast as a copy)
+                    for (long i = lo; i < hi; i++) {
                         float v = x.getAtIndex(F, i);
                         y.setAtIndex(F, i, v > 0 ? v : 0f);
                     }
                 }
                 case LEAKY_RELU -> {
-                    for (int i = lo; i < hi; i++) {
+                    for (long i = lo; i < hi; i++) {
                         float v = x.getAtIndex(F, i);
                         y.setAtIndex(F, i, v > 0 ? v : alpha * v);
                     }
@@ -113,7 +127,7 @@ final class Kernels {
                 case IDENTITY -> MemorySegment.copy(x, (long) lo * Float.BYTES, y, (long) lo * Float.BYTES,
                         (long) (hi - lo) * Float.BYTES);
                 default -> {
-                    for (int i = lo; i < hi; i++) y.setAtIndex(F, i, ReferenceBackend.apply(f, alpha, x.getAtIndex(F, i)));
+                    for (long i = lo; i < hi; i++) y.setAtIndex(F, i, ReferenceBackend.apply(f, alpha, x.getAtIndex(F, i)));
                 }
             }
         });
@@ -125,32 +139,35 @@ final class Kernels {
         w.forEach(n, grain, (ch, lo, hi) -> {
             switch (f) {
                 case RELU -> {
-                    for (int i = lo; i < hi; i++) {
-                        dx.setAtIndex(F, i, (x.getAtIndex(F, i) > 0 ? 1f : 0f) * dy.getAtIndex(F, i));
+                    for (long i = lo; i < hi; i++) {
+                        int m = positive(Float.floatToRawIntBits(x.getAtIndex(F, i)));
+                        dx.setAtIndex(F, i, Float.intBitsToFloat(m & ONE) * dy.getAtIndex(F, i));
                     }
                 }
                 case LEAKY_RELU -> {
-                    for (int i = lo; i < hi; i++) {
-                        dx.setAtIndex(F, i, (x.getAtIndex(F, i) > 0 ? 1f : alpha) * dy.getAtIndex(F, i));
+                    int slope = Float.floatToRawIntBits(alpha);
+                    for (long i = lo; i < hi; i++) {
+                        int m = positive(Float.floatToRawIntBits(x.getAtIndex(F, i)));
+                        dx.setAtIndex(F, i, Float.intBitsToFloat((m & ONE) | (~m & slope)) * dy.getAtIndex(F, i));
                     }
                 }
                 case SIGMOID -> {
-                    for (int i = lo; i < hi; i++) {
+                    for (long i = lo; i < hi; i++) {
                         float v = y.getAtIndex(F, i);
                         dx.setAtIndex(F, i, v * (1 - v) * dy.getAtIndex(F, i));
                     }
                 }
                 case TANH -> {
-                    for (int i = lo; i < hi; i++) {
+                    for (long i = lo; i < hi; i++) {
                         float v = y.getAtIndex(F, i);
                         dx.setAtIndex(F, i, (1 - v * v) * dy.getAtIndex(F, i));
                     }
                 }
                 case IDENTITY -> {
-                    for (int i = lo; i < hi; i++) dx.setAtIndex(F, i, 1f * dy.getAtIndex(F, i));
+                    for (long i = lo; i < hi; i++) dx.setAtIndex(F, i, 1f * dy.getAtIndex(F, i));
                 }
                 case GELU -> {
-                    for (int i = lo; i < hi; i++) {
+                    for (long i = lo; i < hi; i++) {
                         dx.setAtIndex(F, i, ReferenceBackend.derivative(f, alpha, x.getAtIndex(F, i), 0f)
                                 * dy.getAtIndex(F, i));
                     }
@@ -164,7 +181,7 @@ final class Kernels {
     void sgd(int n, float lr, float momentum, boolean nesterov, float wd, MemorySegment param, MemorySegment grad,
              MemorySegment velocity, MemorySegment update) {
         w.forEach(n, GRAIN, (ch, lo, hi) -> {
-            for (int i = lo; i < hi; i++) {
+            for (long i = lo; i < hi; i++) {
                 float th = param.getAtIndex(F, i);
                 float g = grad.getAtIndex(F, i) + wd * th;
                 if (momentum != 0) {
@@ -183,7 +200,7 @@ final class Kernels {
               MemorySegment param, MemorySegment grad, MemorySegment m, MemorySegment v, MemorySegment update) {
         double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
         w.forEach(n, GRAIN / 4, (ch, lo, hi) -> {
-            for (int i = lo; i < hi; i++) {
+            for (long i = lo; i < hi; i++) {
                 float th = param.getAtIndex(F, i);
                 float g = grad.getAtIndex(F, i);
                 if (!decoupled) g += wd * th;
@@ -211,7 +228,7 @@ final class Kernels {
         w.run(n, chunks, (ch, lo, hi) -> {
             long finite = 0, zeros = 0, nonFinite = 0;
             double sum = 0, sumSq = 0, min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
-            for (int i = lo; i < hi; i++) {
+            for (long i = lo; i < hi; i++) {
                 float v = x.getAtIndex(F, i);
                 if (!Float.isFinite(v)) {
                     nonFinite++;
@@ -259,7 +276,7 @@ final class Kernels {
         java.util.Arrays.fill(k, 0, chunks * bins, 0);
         w.run(n, chunks, (ch, from, to) -> {
             int at = ch * bins;
-            for (int i = from; i < to; i++) {
+            for (long i = from; i < to; i++) {
                 float v = x.getAtIndex(F, i);
                 if (Float.isFinite(v)) k[at + ReferenceBackend.histogramBin(v, lo, hi, bins)]++;
             }

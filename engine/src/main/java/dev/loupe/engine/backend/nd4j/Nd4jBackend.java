@@ -16,6 +16,8 @@ import java.lang.foreign.ValueLayout;
  * other ops as tight loops over those buffers split across the cores. Work runs on the calling
  * thread (plus helpers that finish before the op returns), so every op is synchronous; every
  * reduction combines fixed chunks in a fixed order, so results are bitwise reproducible.
+ *
+ * <p>Like the other backends it expects ops from one thread at a time (the trainer's).
  */
 public final class Nd4jBackend implements Backend {
     static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
@@ -27,6 +29,7 @@ public final class Nd4jBackend implements Backend {
     private final Workers workers;
     private final ConvKernels conv;
     private final Kernels kernels;
+    private final Gemm gemm;
     private long allocated;
 
     Nd4jBackend(OpenBlas blas, int threads) {
@@ -34,11 +37,15 @@ public final class Nd4jBackend implements Backend {
         this.workers = new Workers(threads);
         this.conv = new ConvKernels(workers);
         this.kernels = new Kernels(workers);
+        this.gemm = new Gemm(blas, workers, arena);
     }
 
     /** A backend using every available core. */
     public static Nd4jBackend create() {
-        return new Nd4jBackend(OpenBlas.get(), Runtime.getRuntime().availableProcessors());
+        OpenBlas blas = OpenBlas.get();
+        // the backend splits gemms across its own workers; OpenBLAS runs each block single-threaded
+        blas.setThreads(1);
+        return new Nd4jBackend(blas, Runtime.getRuntime().availableProcessors());
     }
 
     static MemorySegment s(Buf b) {
@@ -120,11 +127,13 @@ public final class Nd4jBackend implements Backend {
         check(a, (long) m * k);
         check(b, (long) k * n);
         check(c, (long) m * n);
-        if (k == 0) {
-            kernels.scale(m * n, beta, s(c));
+        if (k == 0) { // C = beta·C, where beta = 0 clears C even of NaN (as BLAS and the reference do)
+            if (beta == 0) kernels.fill(m * n, 0f, s(c));
+            else kernels.scale(m * n, beta, s(c));
             return;
         }
-        blas.sgemm(transA, transB, m, n, k, alpha, s(a), s(b), beta, s(c));
+        if (!arena.scope().isAlive()) throw new IllegalStateException("backend is closed");
+        gemm.run(transA, transB, m, n, k, alpha, s(a), s(b), beta, s(c));
     }
 
     @Override
@@ -167,10 +176,14 @@ public final class Nd4jBackend implements Backend {
     @Override
     public void dropout(long n, float p, long seed, long counter, Buf x, Buf y, Buf mask) {
         MemorySegment xs = s(x), ys = s(y), ms = s(mask);
-        float keepScale = 1f / (1f - p);
+        int keepScale = Float.floatToRawIntBits(1f / (1f - p));
+        // DropoutRng.keep is u ≥ p with u = (hash >>> 40)·2⁻²⁴, exact in fp32: the same as
+        // (hash >>> 40) ≥ ⌈p·2²⁴⌉, which selects without a branch (a coin flip at p = 0.5)
+        long threshold = (long) Math.ceil(p * (double) (1 << 24));
         workers.forEach((int) n, GRAIN / 4, (chunk, lo, hi) -> {
-            for (int i = lo; i < hi; i++) {
-                float m = DropoutRng.keep(seed, counter, i, p) ? keepScale : 0f;
+            for (long i = lo; i < hi; i++) {
+                long drop = ((DropoutRng.hash(seed, counter, i) >>> 40) - threshold) >> 63; // −1: dropped
+                float m = Float.intBitsToFloat((int) ~drop & keepScale);
                 ms.setAtIndex(F, i, m);
                 ys.setAtIndex(F, i, xs.getAtIndex(F, i) * m);
             }

@@ -15,6 +15,7 @@ import org.bytedeco.openblas.global.openblas_nolapack;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * The OpenBLAS that ships with ND4J (javacpp's {@code openblas} preset), called through FFM
@@ -27,8 +28,11 @@ final class OpenBlas {
     private final MethodHandle sgemm;
     private final MethodHandle getThreads;
     private final MethodHandle getConfig;
+    private final MethodHandle setThreads;
 
-    private OpenBlas(Path library, MethodHandle sgemm, MethodHandle getThreads, MethodHandle getConfig) {
+    private OpenBlas(Path library, MethodHandle sgemm, MethodHandle getThreads, MethodHandle getConfig,
+                     MethodHandle setThreads) {
+        this.setThreads = setThreads;
         this.library = library;
         this.sgemm = sgemm;
         this.getThreads = getThreads;
@@ -57,6 +61,7 @@ final class OpenBlas {
         return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 
+    @SuppressWarnings("restricted") // FFM linking: the JVM runs with --enable-native-access
     private static OpenBlas load() throws IOException {
         // javacpp extracts the bundled libopenblas_nolapack.so.0 and loads it with its JNI glue
         Loader.load(openblas_nolapack.class);
@@ -64,14 +69,18 @@ final class OpenBlas {
         if (lib == null) throw new IllegalStateException("libopenblas_nolapack.so is not mapped after loading it");
         SymbolLookup look = SymbolLookup.libraryLookup(lib, Arena.global());
         Linker linker = Linker.nativeLinker();
+        // pointers travel as 64-bit integers (same registers in the x86-64 ABI): sub-blocks are
+        // addressed by arithmetic instead of a MemorySegment slice per call
         MethodHandle sgemm = linker.downcallHandle(look.findOrThrow("cblas_sgemm"), FunctionDescriptor.ofVoid(
                 JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_FLOAT,
-                ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_FLOAT, ADDRESS, JAVA_INT));
+                JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_FLOAT, JAVA_LONG, JAVA_INT));
         MethodHandle threads = linker.downcallHandle(look.findOrThrow("openblas_get_num_threads"),
                 FunctionDescriptor.of(JAVA_INT));
         MethodHandle config = linker.downcallHandle(look.findOrThrow("openblas_get_config"),
                 FunctionDescriptor.of(ADDRESS));
-        return new OpenBlas(lib, sgemm, threads, config);
+        MethodHandle set = linker.downcallHandle(look.findOrThrow("openblas_set_num_threads"),
+                FunctionDescriptor.ofVoid(JAVA_INT));
+        return new OpenBlas(lib, sgemm, threads, config, set);
     }
 
     /** The file of a loaded shared library whose name contains {@code name}, from the process's memory map. */
@@ -84,14 +93,14 @@ final class OpenBlas {
     }
 
     /**
-     * Row-major {@code C = alpha·op(A)·op(B) + beta·C} on raw segments (see {@code Backend.gemm}
-     * for the storage of A and B).
+     * Row-major {@code C = alpha·op(A)·op(B) + beta·C} on raw addresses with leading dimensions
+     * (see {@code Backend.gemm} for the storage of A and B). The caller keeps the memory alive.
      */
-    void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, MemorySegment a, MemorySegment b,
-               float beta, MemorySegment c) {
+    void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, long a, int lda, long b, int ldb,
+               float beta, long c, int ldc) {
         try {
             sgemm.invokeExact(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k, alpha,
-                    a, transA ? m : k, b, transB ? k : n, beta, c, n);
+                    a, lda, b, ldb, beta, c, ldc);
         } catch (Throwable t) {
             throw new IllegalStateException("cblas_sgemm failed", t);
         }
@@ -106,7 +115,17 @@ final class OpenBlas {
         }
     }
 
+    /** Sets the threads OpenBLAS uses (process-wide). */
+    void setThreads(int n) {
+        try {
+            setThreads.invokeExact(n);
+        } catch (Throwable t) {
+            throw new IllegalStateException("openblas_set_num_threads failed", t);
+        }
+    }
+
     /** OpenBLAS's build description, e.g. {@code OpenBLAS 0.3.19 DYNAMIC_ARCH NO_AFFINITY Zen MAX_THREADS=64}. */
+    @SuppressWarnings("restricted")
     String config() {
         try {
             MemorySegment s = (MemorySegment) getConfig.invokeExact();

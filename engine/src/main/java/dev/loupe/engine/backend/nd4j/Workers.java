@@ -78,9 +78,13 @@ final class Workers implements AutoCloseable {
         }
     }
 
-    /** Equal split over {@code threads()} chunks when {@code n} is at least {@code grain} per thread. */
+    /**
+     * An elementwise loop: chunks of at least {@code grain}, up to four per thread, so that a thread
+     * the OS pauses for a while holds up little (the others take the remaining chunks).
+     */
     void forEach(int n, int grain, Range body) {
-        run(n, Math.max(1, Math.min(threads(), n / Math.max(1, grain))), body);
+        int parts = threads.length == 0 ? 1 : Math.max(1, Math.min(4 * threads(), n / Math.max(1, grain)));
+        run(n, parts, body);
     }
 
     private static int bound(int n, int parts, int i) {
