@@ -180,15 +180,17 @@ class RecorderTest {
     void budgetDoublesTheIntervalWhenRecordingIsTooExpensiveAndHalvesItWhenCheap() {
         SamplingBudget sb = new SamplingBudget(new RecordConfig(RecordMode.FULL, 1, 10, 8, 0.05));
         assertTrue(sb.statsDue(1) && sb.histDue(10) && !sb.histDue(5));
-        for (int i = 0; i < SamplingBudget.MIN_WINDOW; i++) sb.observe(10, 100); // 10% overhead
+        for (int i = 0; i < SamplingBudget.MIN_WINDOW; i++) sb.observe(10, 100); // 10% overhead = 2 × budget
         assertEquals(2, sb.factor());
         assertFalse(sb.statsDue(1));
         assertTrue(sb.statsDue(2) && sb.histDue(20) && !sb.histDue(10));
-        for (int i = 0; i < SamplingBudget.MIN_WINDOW; i++) sb.observe(10, 100);
-        assertEquals(4, sb.factor());
-        for (int i = 0; i < 80; i++) sb.observe(1, 100); // 1% < budget/4
-        assertEquals(2, sb.factor());
+        for (int i = 0; i < 40; i++) sb.observe(30, 100); // window at f = 2 is 2 × 10 × 2 = 40 steps; 30% = 6 × budget → × 8
+        assertEquals(16, sb.factor());
+        for (int i = 0; i < 320; i++) sb.observe(1, 100); // 1% < budget / 4
+        assertEquals(8, sb.factor());
         assertEquals(0.01, sb.lastOverhead(), 1e-12);
+        for (int i = 0; i < 160; i++) sb.observe(3, 100); // 3%: within budget, no change
+        assertEquals(8, sb.factor());
         SamplingBudget none = new SamplingBudget(new RecordConfig(RecordMode.STATS, 3, 10, 8, 0));
         for (int i = 0; i < 500; i++) none.observe(1000, 1);
         assertEquals(1, none.factor());
