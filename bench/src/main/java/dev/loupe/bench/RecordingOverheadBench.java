@@ -4,6 +4,8 @@ import dev.loupe.datasets.DataSources;
 import dev.loupe.datasets.Dataset;
 import dev.loupe.engine.Backend;
 import dev.loupe.engine.Backends;
+import dev.loupe.engine.Buf;
+import dev.loupe.engine.TensorStats;
 import dev.loupe.engine.Versions;
 import dev.loupe.engine.nn.Models;
 import dev.loupe.engine.nn.ModelSpec;
@@ -13,6 +15,7 @@ import dev.loupe.engine.optim.Optimizer;
 import dev.loupe.engine.optim.Updater;
 import dev.loupe.engine.record.RecordConfig;
 import dev.loupe.engine.record.RecordMode;
+import dev.loupe.engine.record.RecordedTensor;
 import dev.loupe.engine.record.Recorder;
 import dev.loupe.engine.train.Checkpointer;
 import dev.loupe.engine.train.StepEvent;
@@ -26,16 +29,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
 /**
  * What does recording cost? Trains the MLP and the CNN on Fashion-MNIST with recording
- * {@code off}, {@code stats} (statistics every step) and {@code full} (statistics every step and
- * histograms every 10 steps) in one JVM, and prints each mode's time per step and its slowdown
- * over {@code off}. The bar (issue 3): {@code full} ≤ 1.05 × {@code off} on the nd4j backend.
+ * {@code off}, {@code stats} (statistics every step), {@code full} (statistics every step and
+ * histograms every 10 steps) and {@code full+budget} ({@code full} with {@code --record-budget 0.05})
+ * in one JVM, and prints each variant's time per step and its slowdown over {@code off}. The bar
+ * (issue 3): {@code full} ≤ 1.05 × {@code off} on the nd4j backend.
  *
  * <p>Method: each round trains a fresh network (same seed) for {@code warmup + steps} steps
  * through {@link Trainer#fit} with every mode, in an order rotated per round so drift on a shared
@@ -43,8 +47,9 @@ import java.util.stream.Stream;
  * step's end, so a step's time covers data, forward, backward, update and the recorder's work (its
  * stats ops, the summary download, encoding and the event-file write). The first {@code warmup}
  * steps of each run are dropped; the per-mode figure is the median over rounds of the mean step
- * time; "full in-run" is a second, drift-free estimate: 1 + the recorder's own wall time over
- * the steps' own time, both measured inside each {@code full} run (median over rounds); a whole round is run once first to warm up the JIT and is not counted. Events go to a
+ * time; "in-run" is a second, drift-free estimate: 1 + the recorder's own wall time over the
+ * steps' own time, both measured inside the same runs (median over rounds). A whole round is run
+ * once first to warm up the JIT and is not counted. Events go to a
  * temporary folder deleted at the end. What could fool it: other processes on the machine (the
  * rotation and medians damp this, not remove it); page-cache writes are cheap here but would cost
  * more on a slow disk.
@@ -55,9 +60,14 @@ import java.util.stream.Stream;
 public final class RecordingOverheadBench {
     private RecordingOverheadBench() {}
 
-    private static final RecordMode[] MODES = RecordMode.values();
-    /** Per full-mode run: the recorder's own time over the steps' time, measured inside one run. */
-    private static final List<Double> inRun = new ArrayList<>();
+    /** One way of recording; {@code cfg} null = off. */
+    private record Variant(String name, RecordConfig cfg) {}
+
+    private static final List<Variant> VARIANTS = List.of(
+            new Variant("off", null),
+            new Variant("stats", new RecordConfig(RecordMode.STATS, 1, 10, RecordConfig.BINS, 0)),
+            new Variant("full", RecordConfig.defaults()),
+            new Variant("full+budget", new RecordConfig(RecordMode.FULL, 1, 10, RecordConfig.BINS, 0.05)));
 
     public static void main(String[] args) throws IOException {
         Map<String, String> a = parse(args);
@@ -74,25 +84,33 @@ public final class RecordingOverheadBench {
             System.out.println("# " + Versions.all());
             System.out.println("# data " + full.source() + "; batch " + batch + "; " + steps + " timed steps after " + warmup
                     + " warm-up steps; median of " + rounds + " rounds; full = stats every step + histograms every 10");
-            System.out.printf("%-5s %12s %12s %12s %10s %10s %14s%n", "model", "off ms/step", "stats ms/step", "full ms/step",
-                    "stats/off", "full/off", "full in-run");
+            System.out.println("# ms/step per variant, then each variant's median step time over off's; 'in-run' = 1 + the"
+                    + " recorder's own time / the steps' own time inside the same runs (drift-free); budget = --record-budget 0.05");
+            System.out.printf("%-5s %-12s %10s %9s %9s %s%n", "model", "variant", "ms/step", "x off", "in-run", "rounds (ms/step)");
             for (String model : models) {
                 Dataset data = slice(full, batch * (warmup + steps));
                 ModelSpec spec = Models.resolve(model, data.inputShape(), data.numClasses());
                 run(backend, spec, data, batch, warmup, tmp); // JIT warm-up round, not counted
-                Map<RecordMode, List<Double>> perMode = new EnumMap<>(RecordMode.class);
-                inRun.clear();
+                Map<String, List<Double>> ms = new LinkedHashMap<>(), own = new LinkedHashMap<>();
+                for (Variant v : VARIANTS) {
+                    ms.put(v.name(), new ArrayList<>());
+                    own.put(v.name(), new ArrayList<>());
+                }
                 for (int r = 0; r < rounds; r++) {
-                    for (int k = 0; k < MODES.length; k++) {
-                        RecordMode m = MODES[(k + r) % MODES.length];
-                        perMode.computeIfAbsent(m, x -> new ArrayList<>()).add(time(backend, spec, data, batch, warmup, m, tmp));
+                    for (int k = 0; k < VARIANTS.size(); k++) {
+                        Variant v = VARIANTS.get((k + r) % VARIANTS.size());
+                        double[] t = time(backend, spec, data, batch, warmup, v.cfg(), tmp);
+                        ms.get(v.name()).add(t[0]);
+                        own.get(v.name()).add(t[1]);
                     }
                 }
-                double off = median(perMode.get(RecordMode.OFF)), stats = median(perMode.get(RecordMode.STATS)),
-                        fullMs = median(perMode.get(RecordMode.FULL));
-                System.out.printf("%-5s %12.2f %12.2f %12.2f %10.3f %10.3f %14.3f%n", model, off, stats, fullMs, stats / off,
-                        fullMs / off, 1 + median(inRun));
-                System.out.println("#   rounds (ms/step): " + perMode);
+                double off = median(ms.get("off"));
+                for (Variant v : VARIANTS) {
+                    double m = median(ms.get(v.name()));
+                    System.out.printf("%-5s %-12s %10.2f %9.3f %9.3f %s%n", model, v.name(), m, m / off, 1 + median(own.get(v.name())),
+                            ms.get(v.name()).stream().map(x -> String.format("%.2f", x)).toList());
+                }
+                statsCost(backend, spec, batch, off);
             }
         } finally {
             try (Stream<Path> w = Files.walk(tmp)) {
@@ -101,12 +119,41 @@ public final class RecordingOverheadBench {
         }
     }
 
-    private static void run(Backend b, ModelSpec spec, Dataset data, int batch, int warmup, Path tmp) {
-        for (RecordMode m : MODES) time(b, spec, data, batch, warmup, m, tmp);
+    /**
+     * Where recording's time goes: the backend's stats op alone over every recorded tensor of a
+     * full batch (synchronized, median of 15), in ms per step and ns per element, beside the
+     * budget that 5% of the off step time allows.
+     */
+    private static void statsCost(Backend b, ModelSpec spec, int batch, double offMs) {
+        Network net = new Network(b, spec, batch, 42);
+        Updater up = new Updater(net, new Optimizer.Sgd(0.9f, false, 0));
+        List<RecordedTensor> plan = Recorder.plan(net, up);
+        Buf out = b.alloc(TensorStats.length(RecordConfig.BINS));
+        long elements = 0;
+        for (RecordedTensor t : plan) elements += t.length(batch);
+        for (int bins : new int[] {0, RecordConfig.BINS}) {
+            List<Double> runs = new ArrayList<>();
+            for (int r = 0; r < 18; r++) {
+                long t0 = System.nanoTime();
+                for (RecordedTensor t : plan) b.stats(t.length(batch), bins, t.buf(), out);
+                b.synchronize();
+                if (r >= 3) runs.add((System.nanoTime() - t0) / 1e6);
+            }
+            double m = median(runs);
+            System.out.printf("#   stats op alone, %d tensors, %d elements, bins %d: %.2f ms/step = %.2f ns/element (5%% of off = %.2f ms)%n",
+                    plan.size(), elements, bins, m, m * 1e6 / elements, 0.05 * offMs);
+        }
     }
 
-    /** Mean wall time per step in ms, over the steps after {@code warmup}. */
-    private static double time(Backend b, ModelSpec spec, Dataset data, int batch, int warmup, RecordMode mode, Path tmp) {
+    private static void run(Backend b, ModelSpec spec, Dataset data, int batch, int warmup, Path tmp) {
+        for (Variant v : VARIANTS) time(b, spec, data, batch, warmup, v.cfg(), tmp);
+    }
+
+    /**
+     * {mean wall time per step in ms over the steps after {@code warmup}, the recorder's own time
+     * over the steps' own time (0 when off)}.
+     */
+    private static double[] time(Backend b, ModelSpec spec, Dataset data, int batch, int warmup, RecordConfig rc, Path tmp) {
         Network net = new Network(b, spec, batch, 42);
         Updater up = new Updater(net, new Optimizer.Sgd(0.9f, false, 0));
         TrainConfig cfg = new TrainConfig(1, batch, LrSchedule.constant(0.01f), up.optimizer(), 42, 0, 1);
@@ -120,8 +167,7 @@ public final class RecordingOverheadBench {
             }
         };
         List<TrainListener> listeners = new ArrayList<>();
-        Recorder rec = mode == RecordMode.OFF ? null
-                : new Recorder(net, up, new RecordConfig(mode, 1, 10, RecordConfig.BINS, 0), tmp.resolve("events-" + System.nanoTime()));
+        Recorder rec = rc == null ? null : new Recorder(net, up, rc, tmp.resolve("events-" + System.nanoTime()));
         if (rec != null) listeners.add(rec);
         listeners.add(clock);
         try {
@@ -129,9 +175,9 @@ public final class RecordingOverheadBench {
         } finally {
             if (rec != null) rec.close();
         }
-        if (mode == RecordMode.FULL) inRun.add((double) rec.totalRecordNanos() / stepNanos[0]);
         long start = stamps.get(Math.max(0, warmup - 1)), end = stamps.getLast();
-        return (end - start) / 1e6 / (stamps.size() - Math.max(1, warmup));
+        return new double[] {(end - start) / 1e6 / (stamps.size() - Math.max(1, warmup)),
+                rec == null ? 0 : (double) rec.totalRecordNanos() / stepNanos[0]};
     }
 
     /** The first {@code n} training samples and one batch of test samples (the epoch-end evaluation stays small). */

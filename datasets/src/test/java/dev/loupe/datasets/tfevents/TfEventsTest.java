@@ -183,6 +183,40 @@ class TfEventsTest {
     }
 
     @Test
+    void mangledFilesEitherReadOrFailAsBadInputNeverOtherwise() throws IOException {
+        Path f;
+        try (TfEventWriter w = new TfEventWriter(tmp)) {
+            for (int s = 0; s < 4; s++) w.write(sample(s));
+            f = w.file();
+        }
+        byte[] good = Files.readAllBytes(f);
+        java.util.Random rnd = new java.util.Random(11);
+        Path m = tmp.resolve("m").resolve("events.out.tfevents.1.m");
+        Files.createDirectories(m.getParent());
+        int read = 0, bad = 0;
+        for (int trial = 0; trial < 3000; trial++) {
+            byte[] b = good.clone();
+            switch (trial % 3) {
+                case 0 -> b[rnd.nextInt(b.length)] ^= (byte) (1 << rnd.nextInt(8));
+                case 1 -> b = Arrays.copyOf(b, rnd.nextInt(b.length));
+                default -> {
+                    for (int k = 0; k < 1 + rnd.nextInt(8); k++) b[rnd.nextInt(b.length)] = (byte) rnd.nextInt(256);
+                }
+            }
+            Files.write(m, b);
+            try {
+                TfEventReader.Result r = TfEventReader.read(m);
+                assertTrue(r.events().size() <= 5);
+                read++;
+            } catch (BadInputException e) {
+                assertTrue(e.getMessage().contains(m.toString()), e.getMessage());
+                bad++;
+            }
+        }
+        assertTrue(read > 0 && bad > 0, read + " read, " + bad + " rejected");
+    }
+
+    @Test
     void laterRecordsOfTheSameStepWinInTheLog() {
         List<TfEvent> events = List.of(sample(1), TfEvent.summary(0, 1, List.of(new SummaryValue.Scalar("train/loss", 9f))));
         EventLog log = EventLog.of(new TfEventReader.Result(events, List.of()));

@@ -127,12 +127,12 @@ public final class Recorder implements TrainListener, AutoCloseable {
         boolean hist = sampling.histDue(e.step());
         boolean stats = hist || sampling.statsDue(e.step());
         if (stats) {
-            // one fused op per tensor, each into its own slot; nothing is read back here
+            // one fused op per tensor, each into its own slot; nothing is read back here. Off
+            // histogram steps bins = 0, which spares the op its second (binning) pass.
             int bins = hist ? cfg.bins() : 0, stride = TensorStats.length(bins);
-            Buf out = summary;
             for (int i = 0; i < tensors.size(); i++) {
                 RecordedTensor t = tensors.get(i);
-                backend.stats(t.length(e.rows()), bins, t.buf(), out.slice((long) i * stride, stride));
+                backend.stats(t.length(e.rows()), bins, t.buf(), summary.slice((long) i * stride, stride));
             }
         }
         pending = new Pending(e, stats, hist);

@@ -4,16 +4,19 @@ package dev.loupe.engine.record;
  * Decides which steps are recorded and, with a budget, spaces recording out when it costs too much.
  *
  * <p>The rule: statistics are recorded when {@code step % (statsEvery · f) == 0} and histograms when
- * {@code step % (histEvery · f) == 0}, with a slow-down factor {@code f} that starts at 1. After
- * every window of steps (at least 50, and long enough to hold two histogram steps) the overhead
- * {@code Σ recording time / Σ step time} over that window is compared with the budget: above it,
- * {@code f} doubles; below a quarter of it, {@code f} halves (never below 1). The recorder's own
+ * {@code step % (histEvery · f) == 0}, with a slow-down factor {@code f} (a power of two) that
+ * starts at 1. After every window of steps (at least 20, and long enough to hold two histogram
+ * steps at the current {@code f}) the overhead {@code o = Σ recording time / Σ step time} over the
+ * window is compared with the budget {@code b}: above it, {@code f} is multiplied by the smallest
+ * power of two ≥ {@code o / b} (recording cost falls about as 1/f, so one window usually
+ * suffices); below {@code b / 4}, {@code f} halves (never below 1), so a run that got faster
+ * records more often again. The recorder's own
  * time is measured around its work on the host (enqueueing the stats ops, the summary download,
  * encoding and writing); on an asynchronous backend the stats kernels' device time is billed to
  * the next step instead, so there the figure is a lower bound.
  */
 public final class SamplingBudget {
-    static final int MIN_WINDOW = 50;
+    static final int MIN_WINDOW = 20;
     private final int statsEvery;
     private final int histEvery;
     private final boolean histograms;
@@ -50,7 +53,7 @@ public final class SamplingBudget {
         long window = Math.max(MIN_WINDOW, 2L * (histograms ? histEvery : statsEvery) * factor);
         if (windowSteps < window) return;
         lastOverhead = windowStepNanos == 0 ? 0 : (double) windowRecordNanos / windowStepNanos;
-        if (lastOverhead > budget) factor *= 2;
+        if (lastOverhead > budget) factor *= Long.highestOneBit((long) Math.ceil(lastOverhead / budget) * 2 - 1);
         else if (lastOverhead < budget / 4 && factor > 1) factor /= 2;
         windowSteps = windowRecordNanos = windowStepNanos = 0;
     }

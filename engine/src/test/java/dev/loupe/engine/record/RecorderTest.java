@@ -177,18 +177,43 @@ class RecorderTest {
     }
 
     @Test
+    void statsModeRecordsLayersAtItsIntervalAndNoHistograms() {
+        ModelSpec spec = new ModelSpec("mlp", new int[] {4}, List.of(new LayerSpec.Dense(6), new LayerSpec.Act(Activation.RELU, 0),
+                new LayerSpec.Dense(3)), ModelSpec.Loss.SOFTMAX_CROSS_ENTROPY);
+        SplittableRandom rng = new SplittableRandom(2);
+        float[] x = new float[50 * 4], y = new float[50];
+        for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextGaussian();
+        for (int i = 0; i < y.length; i++) y[i] = rng.nextInt(3);
+        Dataset data = new Dataset("g", "test", new int[] {4}, 3, x, y, x.clone(), y.clone());
+        Path events = tmp.resolve("stats");
+        try (Backend b = new ReferenceBackend()) {
+            Network net = new Network(b, spec, 10, 1);
+            Updater up = new Updater(net, new Optimizer.Adam(0.9f, 0.999f, 1e-8f, 0, false));
+            TrainConfig cfg = new TrainConfig(1, 10, LrSchedule.constant(0.01f), up.optimizer(), 1, 0, 1);
+            Recorder rec = new Recorder(net, up, new RecordConfig(RecordMode.STATS, 2, 1, 30, 0), events);
+            Trainer.fit(net, up, data, cfg, TrainState.START, List.of(rec), Checkpointer.NONE);
+        }
+        EventLog log = EventLog.of(TfEventReader.readDir(events));
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L), List.copyOf(log.scalar("train/loss").keySet()));
+        assertEquals(List.of(0L, 2L, 4L), List.copyOf(log.scalar("layer/dense1/W_update/l2").keySet()));
+        assertTrue(log.histograms().isEmpty());
+    }
+
+    @Test
     void budgetDoublesTheIntervalWhenRecordingIsTooExpensiveAndHalvesItWhenCheap() {
         SamplingBudget sb = new SamplingBudget(new RecordConfig(RecordMode.FULL, 1, 10, 8, 0.05));
         assertTrue(sb.statsDue(1) && sb.histDue(10) && !sb.histDue(5));
-        for (int i = 0; i < SamplingBudget.MIN_WINDOW; i++) sb.observe(10, 100); // 10% overhead
+        for (int i = 0; i < SamplingBudget.MIN_WINDOW; i++) sb.observe(10, 100); // 10% overhead = 2 × budget
         assertEquals(2, sb.factor());
         assertFalse(sb.statsDue(1));
         assertTrue(sb.statsDue(2) && sb.histDue(20) && !sb.histDue(10));
-        for (int i = 0; i < SamplingBudget.MIN_WINDOW; i++) sb.observe(10, 100);
-        assertEquals(4, sb.factor());
-        for (int i = 0; i < 80; i++) sb.observe(1, 100); // 1% < budget/4
-        assertEquals(2, sb.factor());
+        for (int i = 0; i < 40; i++) sb.observe(30, 100); // window at f = 2 is 2 × 10 × 2 = 40 steps; 30% = 6 × budget → × 8
+        assertEquals(16, sb.factor());
+        for (int i = 0; i < 320; i++) sb.observe(1, 100); // 1% < budget / 4
+        assertEquals(8, sb.factor());
         assertEquals(0.01, sb.lastOverhead(), 1e-12);
+        for (int i = 0; i < 160; i++) sb.observe(3, 100); // 3%: within budget, no change
+        assertEquals(8, sb.factor());
         SamplingBudget none = new SamplingBudget(new RecordConfig(RecordMode.STATS, 3, 10, 8, 0));
         for (int i = 0; i < 500; i++) none.observe(1000, 1);
         assertEquals(1, none.factor());
