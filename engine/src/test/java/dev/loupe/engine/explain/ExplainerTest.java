@@ -230,6 +230,21 @@ class ExplainerTest {
     }
 
     @Test
+    void explainingSkipsParameterGradientsButLeavesTrainingIntact() {
+        Network net = net(smoothCnn(), 4);
+        float[] x = inputs(2, net.inputSize(), 12);
+        net.setInput(x, 2);
+        net.setTarget(new float[] {1, 2}, 2);
+        net.computeGradients(2, 0);
+        float[] before = net.getGrads();
+        explainer(net).explain(ExplainMethod.IG, ExplainParams.DEFAULTS.withSteps(4), x, 2, new int[] {0, 3}, null);
+        assertArrayEquals(before, net.getGrads(), "an explanation does not overwrite parameter gradients");
+        net.setInput(x, 2);
+        net.computeGradients(2, 0);
+        assertArrayEquals(before, net.getGrads(), 1e-7f, "backward computes parameter gradients again afterwards");
+    }
+
+    @Test
     void quadratureRulesIntegratePolynomials() {
         Quadrature gl = Quadrature.gaussLegendre(5);
         double s = 0;
