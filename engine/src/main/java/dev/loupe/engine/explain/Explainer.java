@@ -51,7 +51,9 @@ public final class Explainer {
      * {@code baseline} ({@code n × inputSize}, IG only) may be null for the zero baseline.
      */
     public Explanation explain(ExplainMethod m, ExplainParams p, float[] x, int n, int[] targets, float[] baseline) {
+        if (n < 1) throw new BadInputException("nothing to explain: " + n + " inputs");
         if (x.length != n * d) throw new BadInputException("inputs hold " + x.length + " floats, expected " + n + " x " + d);
+        if (targets.length != n) throw new BadInputException(targets.length + " targets for " + n + " inputs");
         for (int t : targets) {
             if (t < 0 || t >= classes) throw new BadInputException("target class " + t + " is out of range [0, " + classes + ")");
         }
