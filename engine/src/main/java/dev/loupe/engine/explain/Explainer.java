@@ -76,8 +76,9 @@ public final class Explainer {
             case GRADCAM, GRADCAM_PP -> {
                 Layer layer = p.layer() == null ? GradCam.defaultLayer(net) : GradCam.checkLayer(net.layer(p.layer()));
                 params.put("layer", layer.name());
-                params.put("upsampling", "bilinear (half-pixel centres)");
-                float[] a = GradCam.compute(runner, layer, x, n, targets, m == ExplainMethod.GRADCAM_PP);
+                params.put("upsampling", p.upsampling() == GradCam.Upsampling.ALIGNED
+                        ? "bilinear, aligned to receptive-field centres" : "bilinear resize (align_corners=False)");
+                float[] a = GradCam.compute(runner, layer, x, n, targets, m == ExplainMethod.GRADCAM_PP, p.upsampling());
                 yield new Explanation(m, params, n, net.spec().inputShape(), a, targets.clone(), targetLogits, null, null);
             }
             case OCCLUSION -> {
