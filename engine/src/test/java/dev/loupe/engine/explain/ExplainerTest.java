@@ -274,6 +274,18 @@ class ExplainerTest {
     }
 
     @Test
+    void internalBatchIsBoundedByTheWorkTheCapAndTheOverride() {
+        Network probe = net(smoothCnn(), 1);
+        assertEquals(7, InternalBatch.choose(probe, 7, null), "never more rows than the work needs");
+        int big = InternalBatch.choose(probe, 1_000_000, null);
+        assertTrue(big >= 1 && big <= InternalBatch.MAX, "within [1, MAX]: " + big);
+        assertEquals(3, InternalBatch.choose(probe, 1_000_000, 3));
+        assertThrows(BadInputException.class, () -> InternalBatch.choose(probe, 10, 0));
+        // conv 6x6x2 → 6x6x3 (cols 6·6·18), tanh, avgpool → 3x3x3, flatten (free), dense 4; plus input and its gradient
+        assertEquals(2 * 72 + (2 * 108 + 648) + 2 * 108 + 2 * 27 + 2 * 4, InternalBatch.floatsPerRow(probe));
+    }
+
+    @Test
     void quadratureRulesIntegratePolynomials() {
         Quadrature gl = Quadrature.gaussLegendre(5);
         double s = 0;
