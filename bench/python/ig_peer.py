@@ -105,7 +105,10 @@ def main():
     ap.add_argument("--steps", type=int, default=50)
     ap.add_argument("--batch", type=int, default=100)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=0, help="torch intra-op threads (0: torch's default)")
     a = ap.parse_args()
+    if a.threads > 0:
+        torch.set_num_threads(a.threads)
     model = build(a.dir)
     x = torch.from_numpy(np.load(os.path.join(a.dir, "inputs.npy")).astype(np.float32)).permute(0, 3, 1, 2).contiguous()
     targets = torch.from_numpy(np.load(os.path.join(a.dir, "targets.npy")).astype(np.int64))

@@ -27,9 +27,16 @@ import picocli.CommandLine.Option;
 /** {@code loupe explain}: attributions of a trained model's predictions, written under {@code RUN/explain/<method>/}. */
 @Command(name = "explain", mixinStandardHelpOptions = true,
         description = {"Explain a trained model's predictions: which input pixels raised the target class's logit.",
-                "Writes RUN/explain/<method>/attributions.npy, inputs.npy and meta.json (and regions.npy for datasets with ground truth).",
-                "Methods: saliency (|gradient|), grad-input (signed), ig (integrated gradients, signed), smoothgrad (mean gradient",
-                "under noise, signed), vargrad (gradient variance under noise), gradcam, gradcam++ (on a conv layer), occlusion (signed)."})
+                "Writes RUN/explain/<method>/attributions.npy, inputs.npy and meta.json (and regions.npy when the",
+                "dataset has ground-truth regions). Methods:",
+                "  saliency    |gradient| of the target logit",
+                "  grad-input  gradient x input (signed)",
+                "  ig          integrated gradients from --baseline (signed; meta.json has the convergence delta)",
+                "  smoothgrad  mean gradient over noisy copies (signed)",
+                "  vargrad     variance of the gradient over noisy copies",
+                "  gradcam     Grad-CAM on a conv layer, upsampled bilinearly",
+                "  gradcam++   Grad-CAM++ on a conv layer",
+                "  occlusion   drop of the target logit when a window is zeroed (signed)"})
 final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--run", required = true, description = "run directory")
     Path run;

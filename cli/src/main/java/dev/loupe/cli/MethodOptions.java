@@ -1,6 +1,8 @@
 package dev.loupe.cli;
 
+import dev.loupe.datasets.BadInputException;
 import dev.loupe.engine.explain.ExplainParams;
+import dev.loupe.engine.explain.GradCam;
 import picocli.CommandLine.Option;
 
 /** The attribution methods' settings, shared by {@code explain}, {@code sanity} and {@code faithfulness}. */
@@ -20,6 +22,10 @@ final class MethodOptions {
     @Option(names = "--layer", description = "Grad-CAM layer (default: the last conv/activation layer with spatial output)")
     String layer;
 
+    @Option(names = "--cam-upsampling", defaultValue = "aligned",
+            description = "Grad-CAM upsampling: aligned (layer pixels at their receptive-field centres) or resize (plain bilinear stretch, as Captum) (default: ${DEFAULT-VALUE})")
+    String camUpsampling;
+
     @Option(names = "--window", defaultValue = "4", description = "occlusion window side in pixels (default: ${DEFAULT-VALUE})")
     int window;
 
@@ -36,6 +42,11 @@ final class MethodOptions {
     String backend;
 
     ExplainParams params() {
-        return new ExplainParams(steps, ExplainCommand.parseRule(igRule), noise, ntSamples, layer, window, stride, seed);
+        GradCam.Upsampling up = switch (camUpsampling) {
+            case "aligned" -> GradCam.Upsampling.ALIGNED;
+            case "resize" -> GradCam.Upsampling.RESIZE;
+            default -> throw new BadInputException("unknown --cam-upsampling '" + camUpsampling + "' (choose aligned or resize)");
+        };
+        return new ExplainParams(steps, ExplainCommand.parseRule(igRule), noise, ntSamples, layer, up, window, stride, seed);
     }
 }

@@ -12,13 +12,14 @@ import java.util.Map;
  * @param layer Grad-CAM layer name, or null for the last layer with spatial output
  */
 public record ExplainParams(int steps, IgRule rule, float noise, int ntSamples, String layer,
-                            int window, int stride, long seed) {
+                            GradCam.Upsampling upsampling, int window, int stride, long seed) {
 
     /** Quadrature for the IG path integral over α ∈ [0, 1]. */
     public enum IgRule { GAUSS_LEGENDRE, TRAPEZOID }
 
-    /** Defaults: 50 Gauss–Legendre steps, noise 0.15 × range with 25 samples, window 4 stride 2, seed 0. */
-    public static final ExplainParams DEFAULTS = new ExplainParams(50, IgRule.GAUSS_LEGENDRE, 0.15f, 25, null, 4, 2, 0);
+    /** Defaults: 50 Gauss–Legendre steps, noise 0.15 × range with 25 samples, aligned Grad-CAM upsampling, window 4 stride 2, seed 0. */
+    public static final ExplainParams DEFAULTS = new ExplainParams(50, IgRule.GAUSS_LEGENDRE, 0.15f, 25, null,
+            GradCam.Upsampling.ALIGNED, 4, 2, 0);
 
     public ExplainParams {
         if (steps < 2) throw new BadInputException("--steps must be at least 2, got " + steps);
@@ -29,23 +30,27 @@ public record ExplainParams(int steps, IgRule rule, float noise, int ntSamples, 
     }
 
     public ExplainParams withSteps(int s) {
-        return new ExplainParams(s, rule, noise, ntSamples, layer, window, stride, seed);
+        return new ExplainParams(s, rule, noise, ntSamples, layer, upsampling, window, stride, seed);
     }
 
     public ExplainParams withRule(IgRule r) {
-        return new ExplainParams(steps, r, noise, ntSamples, layer, window, stride, seed);
+        return new ExplainParams(steps, r, noise, ntSamples, layer, upsampling, window, stride, seed);
     }
 
     public ExplainParams withLayer(String l) {
-        return new ExplainParams(steps, rule, noise, ntSamples, l, window, stride, seed);
+        return new ExplainParams(steps, rule, noise, ntSamples, l, upsampling, window, stride, seed);
     }
 
     public ExplainParams withNoise(float n, int samples) {
-        return new ExplainParams(steps, rule, n, samples, layer, window, stride, seed);
+        return new ExplainParams(steps, rule, n, samples, layer, upsampling, window, stride, seed);
     }
 
     public ExplainParams withWindow(int w, int s) {
-        return new ExplainParams(steps, rule, noise, ntSamples, layer, w, s, seed);
+        return new ExplainParams(steps, rule, noise, ntSamples, layer, upsampling, w, s, seed);
+    }
+
+    public ExplainParams withUpsampling(GradCam.Upsampling u) {
+        return new ExplainParams(steps, rule, noise, ntSamples, layer, u, window, stride, seed);
     }
 
     /** The settings that apply to {@code m}, for meta.json. */

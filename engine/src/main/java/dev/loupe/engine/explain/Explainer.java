@@ -51,7 +51,9 @@ public final class Explainer {
      * {@code baseline} ({@code n × inputSize}, IG only) may be null for the zero baseline.
      */
     public Explanation explain(ExplainMethod m, ExplainParams p, float[] x, int n, int[] targets, float[] baseline) {
+        if (n < 1) throw new BadInputException("nothing to explain: " + n + " inputs");
         if (x.length != n * d) throw new BadInputException("inputs hold " + x.length + " floats, expected " + n + " x " + d);
+        if (targets.length != n) throw new BadInputException(targets.length + " targets for " + n + " inputs");
         for (int t : targets) {
             if (t < 0 || t >= classes) throw new BadInputException("target class " + t + " is out of range [0, " + classes + ")");
         }
@@ -74,8 +76,9 @@ public final class Explainer {
             case GRADCAM, GRADCAM_PP -> {
                 Layer layer = p.layer() == null ? GradCam.defaultLayer(net) : GradCam.checkLayer(net.layer(p.layer()));
                 params.put("layer", layer.name());
-                params.put("upsampling", "bilinear (half-pixel centres)");
-                float[] a = GradCam.compute(runner, layer, x, n, targets, m == ExplainMethod.GRADCAM_PP);
+                params.put("upsampling", p.upsampling() == GradCam.Upsampling.ALIGNED
+                        ? "bilinear, aligned to receptive-field centres" : "bilinear resize (align_corners=False)");
+                float[] a = GradCam.compute(runner, layer, x, n, targets, m == ExplainMethod.GRADCAM_PP, p.upsampling());
                 yield new Explanation(m, params, n, net.spec().inputShape(), a, targets.clone(), targetLogits, null, null);
             }
             case OCCLUSION -> {

@@ -78,6 +78,15 @@ public final class GradientRunner {
     }
 
     private void run(int rows, Filler filler, IntUnaryOperator target, Layer layer, Sink sink) {
+        net.setParameterGradients(false); // only input (and layer) gradients are read
+        try {
+            runRows(rows, filler, target, layer, sink);
+        } finally {
+            net.setParameterGradients(true);
+        }
+    }
+
+    private void runRows(int rows, Filler filler, IntUnaryOperator target, Layer layer, Sink sink) {
         int d = net.inputSize(), k = net.outputSize();
         Chunk c = new Chunk(batch, d, k, layer == null ? 0 : layer.outSize());
         float[] oneHot = target == null ? null : new float[batch * k];

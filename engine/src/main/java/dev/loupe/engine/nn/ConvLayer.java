@@ -64,8 +64,10 @@ public final class ConvLayer extends Layer {
     @Override
     void backward(Backend b, int n, boolean inputGrad) {
         int rows = n * shape.outH() * shape.outW();
-        b.gemm(true, false, shape.patch(), filters, rows, 1f, cols, dOut, 0f, w.grad());
-        b.sumRows(rows, filters, dOut, bias.grad());
+        if (paramGrads) {
+            b.gemm(true, false, shape.patch(), filters, rows, 1f, cols, dOut, 0f, w.grad());
+            b.sumRows(rows, filters, dOut, bias.grad());
+        }
         if (inputGrad) {
             // cols is dead after dW: reuse it for dcols instead of a second buffer
             b.gemm(false, true, rows, shape.patch(), filters, 1f, dOut, w.value(), 0f, cols);

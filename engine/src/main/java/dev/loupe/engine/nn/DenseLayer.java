@@ -41,8 +41,10 @@ public final class DenseLayer extends Layer {
 
     @Override
     void backward(Backend b, int n, boolean inputGrad) {
-        b.gemm(true, false, inSize, units, n, 1f, in, dOut, 0f, w.grad());
-        b.sumRows(n, units, dOut, bias.grad());
+        if (paramGrads) {
+            b.gemm(true, false, inSize, units, n, 1f, in, dOut, 0f, w.grad());
+            b.sumRows(n, units, dOut, bias.grad());
+        }
         if (inputGrad) {
             b.gemm(false, true, n, inSize, units, 1f, dOut, w.value(), 0f, dIn);
         }

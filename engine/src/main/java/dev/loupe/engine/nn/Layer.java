@@ -21,6 +21,8 @@ public abstract sealed class Layer
     protected Buf dIn;
     protected Buf out;
     protected Buf dOut;
+    /** False while only input gradients are wanted (explanations): layers with parameters skip dW and db. */
+    boolean paramGrads = true;
 
     protected Layer(String name, int[] inShape, int[] outShape) {
         this.name = name;

@@ -200,6 +200,14 @@ public final class Network implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@link #backward} computes parameter gradients (on by default). Explainers need only
+     * the input gradient and switch this off, which saves about a third of the backward work.
+     */
+    public void setParameterGradients(boolean on) {
+        for (Layer l : layers) l.paramGrads = on;
+    }
+
     /** Forward in training mode, loss and backward: the gradient half of a training step. */
     public void computeGradients(int n, long step) {
         forward(n, true, step);

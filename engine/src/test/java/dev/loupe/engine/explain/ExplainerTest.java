@@ -164,10 +164,39 @@ class ExplainerTest {
     @Test
     void bilinearUpsamplingMatchesHalfPixelCentres() {
         float[] out = new float[16];
-        GradCam.upsample(new float[] {1, 2, 3, 4}, 2, 2, new int[] {4, 4, 1}, out, 0);
+        GradCam.upsample(new float[] {1, 2, 3, 4}, 2, 2, GradCam.resizeGeometry(2, 2, new int[] {4, 4, 1}), new int[] {4, 4, 1}, out, 0);
         // torch.nn.functional.interpolate(size=4, mode="bilinear", align_corners=False) of [[1, 2], [3, 4]]
         assertArrayEquals(new float[] {1, 1.25f, 1.75f, 2, 1.5f, 1.75f, 2.25f, 2.5f, 2.5f, 2.75f, 3.25f, 3.5f, 3, 3.25f, 3.75f, 4},
                 out, 1e-6f);
+    }
+
+    @Test
+    void receptiveFieldCentresFollowKernelsStridesAndPadding() {
+        // the cnn: conv 3x3 → relu → maxpool 2 → conv 3x3 → relu: relu2 pixel i is centred at input 2i + 3.5
+        Network cnn = new Network(new ReferenceBackend(), dev.loupe.engine.nn.Models.cnn(new int[] {28, 28, 1}, 4), 1, 0);
+        assertArrayEquals(new double[] {3.5, 2, 3.5, 2}, GradCam.receptiveField(cnn, cnn.layer("relu2")), 1e-12);
+        assertArrayEquals(new double[] {1, 1, 1, 1}, GradCam.receptiveField(cnn, cnn.layer("conv2d1")), 1e-12);
+        // padding 1 keeps a 3x3 convolution centred: the map is used as is
+        Network padded = net(smoothCnn(), 1);
+        assertArrayEquals(new double[] {0, 1, 0, 1}, GradCam.receptiveField(padded, padded.layer("tanh1")), 1e-12);
+        // aligned upsampling of a one-hot 11x11 map peaks at the input pixel under that cell's centre
+        float[] cam = new float[121];
+        cam[2 * 11 + 10] = 1; // row 2, column 10 → input row 2·2 + 3.5 = 7.5, column 23.5
+        float[] out = new float[784];
+        GradCam.upsample(cam, 11, 11, GradCam.receptiveField(cnn, cnn.layer("relu2")), new int[] {28, 28, 1}, out, 0);
+        // u = (y − 3.5) / 2: pixels 7 and 8 read row 2 with weight 0.75, pixel 24 reads column 10 exactly
+        assertEquals(0.5625f, out[7 * 28 + 23], 1e-6f);
+        assertEquals(0.75f, out[8 * 28 + 24], 1e-6f);
+        assertEquals(7 * 28 + 24, firstMax(out), "peak under the cell's receptive field (rows 7 and 8 tie)");
+        float[] resized = new float[784];
+        GradCam.upsample(cam, 11, 11, GradCam.resizeGeometry(11, 11, new int[] {28, 28, 1}), new int[] {28, 28, 1}, resized, 0);
+        assertTrue(firstMax(resized) % 28 >= 26, "a plain resize stretches the last column to the image edge: " + firstMax(resized) % 28);
+    }
+
+    private static int firstMax(float[] a) {
+        int best = 0;
+        for (int i = 1; i < a.length; i++) if (a[i] > a[best]) best = i;
+        return best;
     }
 
     @Test
@@ -227,6 +256,33 @@ class ExplainerTest {
         double total = 0;
         for (float v : noisy) total += v;
         assertTrue(total > 0, "VarGrad with noise must be positive somewhere");
+    }
+
+    @Test
+    void explainingSkipsParameterGradientsButLeavesTrainingIntact() {
+        Network net = net(smoothCnn(), 4);
+        float[] x = inputs(2, net.inputSize(), 12);
+        net.setInput(x, 2);
+        net.setTarget(new float[] {1, 2}, 2);
+        net.computeGradients(2, 0);
+        float[] before = net.getGrads();
+        explainer(net).explain(ExplainMethod.IG, ExplainParams.DEFAULTS.withSteps(4), x, 2, new int[] {0, 3}, null);
+        assertArrayEquals(before, net.getGrads(), "an explanation does not overwrite parameter gradients");
+        net.setInput(x, 2);
+        net.computeGradients(2, 0);
+        assertArrayEquals(before, net.getGrads(), 1e-7f, "backward computes parameter gradients again afterwards");
+    }
+
+    @Test
+    void internalBatchIsBoundedByTheWorkTheCapAndTheOverride() {
+        Network probe = net(smoothCnn(), 1);
+        assertEquals(7, InternalBatch.choose(probe, 7, null), "never more rows than the work needs");
+        int big = InternalBatch.choose(probe, 1_000_000, null);
+        assertTrue(big >= 1 && big <= InternalBatch.MAX, "within [1, MAX]: " + big);
+        assertEquals(3, InternalBatch.choose(probe, 1_000_000, 3));
+        assertThrows(BadInputException.class, () -> InternalBatch.choose(probe, 10, 0));
+        // conv 6x6x2 → 6x6x3 (cols 6·6·18), tanh, avgpool → 3x3x3, flatten (free), dense 4; plus input and its gradient
+        assertEquals(2 * 72 + (2 * 108 + 648) + 2 * 108 + 2 * 27 + 2 * 4, InternalBatch.floatsPerRow(probe));
     }
 
     @Test
