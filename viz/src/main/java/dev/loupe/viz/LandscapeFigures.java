@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.knowm.xchart.AnnotationLine;
-import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -75,13 +74,20 @@ public final class LandscapeFigures {
             c.setYAxisGroupTitle(1, "accuracy (%)");
             c.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
         }
-        double max = 0;
-        for (double v : loss) max = Math.max(max, v);
         c.getStyler().setAnnotationLineColor(Color.DARK_GRAY);
         c.getStyler().setAnnotationLineStroke(new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {3, 3}, 0));
         for (double x : new double[] {0, 1}) c.addAnnotation(new AnnotationLine(x, true, false));
-        c.addAnnotation(new AnnotationText(String.format(Locale.ROOT, "initial: loss %.3f", m.path("loss_at_0").asDouble()), 0, max * 0.97, false));
-        c.addAnnotation(new AnnotationText(String.format(Locale.ROOT, "final: loss %.3f", m.path("loss_at_1").asDouble()), 1, max * 0.97, false));
+        // the two ends as marked points, their losses in the legend
+        int i0 = nearest(a, 0), i1 = nearest(a, 1);
+        XYSeries s0 = c.addSeries(String.format(Locale.ROOT, "initial θ₀ (α=0): loss %.3f", loss[i0]), new double[] {a[i0]}, new double[] {loss[i0]});
+        s0.setMarker(SeriesMarkers.CIRCLE);
+        s0.setMarkerColor(new Color(255, 140, 0));
+        s0.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        XYSeries s1 = c.addSeries(String.format(Locale.ROOT, "final θ (α=1): loss %.3f", loss[i1]), new double[] {a[i1]}, new double[] {loss[i1]});
+        s1.setMarker(SeriesMarkers.DIAMOND);
+        s1.setMarkerColor(new Color(0, 150, 0));
+        s1.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        c.getStyler().setMarkerSize(11);
         return save(c, png);
     }
 
@@ -163,6 +169,12 @@ public final class LandscapeFigures {
                 String.format(Locale.ROOT, "end w=%.3f b=%.3f", path.get(0, t - 1), path.get(1, t - 1)));
         p.write(png);
         return png;
+    }
+
+    private static int nearest(double[] a, double v) {
+        int best = 0;
+        for (int i = 1; i < a.length; i++) if (Math.abs(a[i] - v) < Math.abs(a[best] - v)) best = i;
+        return best;
     }
 
     private static void style(org.knowm.xchart.internal.chartpart.Chart<?, ?> c) {
