@@ -134,17 +134,20 @@ public final class LandscapeFigures {
         List<Double> vals = new ArrayList<>();
         for (int i = 0; i < ev.length; i++) {
             names.add("λ" + (i + 1));
-            vals.add(ev[i]);
+            vals.add(Double.parseDouble(String.format(Locale.ROOT, "%.4g", ev[i]))); // the bar labels show 4 digits
         }
         CategoryChart c = new CategoryChartBuilder().width(800).height(520)
                 .title(String.format(Locale.ROOT, "Hessian: top-%d eigenvalues (Lanczos, %d iterations); trace ≈ %.4g ± %.2g (Hutchinson)",
                         ev.length, m.path("lanczos_iterations").asInt(), m.path("trace").asDouble(), m.path("trace_standard_error").asDouble()))
-                .xAxisTitle("eigenvalue (largest first)").yAxisTitle("eigenvalue of the loss Hessian").build();
+                .xAxisTitle(String.format(Locale.ROOT, "eigenvalues, largest first  (most negative Ritz value found: %.4g)",
+                        m.path("smallest_ritz_value").asDouble())).yAxisTitle("eigenvalue of the loss Hessian").build();
         style(c);
         c.getStyler().setLegendVisible(false);
         c.getStyler().setLabelsVisible(true);
         c.getStyler().setLabelsFontColorAutomaticEnabled(false);
-        c.getStyler().setLabelsFontColor(Color.BLACK);
+        c.getStyler().setLabelsFontColor(Color.WHITE);
+        c.getStyler().setLabelsPosition(0.92);
+        c.getStyler().setLabelsFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.BOLD, 13));
         c.addSeries("eigenvalue", names, vals).setFillColor(new Color(31, 119, 180));
         return save(c, png);
     }
