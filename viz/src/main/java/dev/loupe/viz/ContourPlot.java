@@ -22,7 +22,7 @@ import javax.imageio.ImageIO;
  * A filled contour plot drawn with Java2D: a smoothly interpolated heatmap of {@code z[row][col]}
  * over axes {@code xs} (columns) and {@code ys} (rows), contour lines with labelled levels, a
  * colour bar, and optional paths and markers on top. Colours follow log10(z) when the values span
- * more than a factor of 20 (loss surfaces rise steeply away from a minimum).
+ * more than a factor of 5 (loss surfaces rise steeply away from a minimum).
  */
 final class ContourPlot {
     private static final int W = 940, H = 760, LEFT = 90, RIGHT = 170, TOP = 60, BOTTOM = 80;
@@ -50,7 +50,7 @@ final class ContourPlot {
         for (double[] row : z) for (double v : row) if (Double.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
         this.zMin = lo;
         this.zMax = hi;
-        this.log = lo > 0 && hi / lo > 20;
+        this.log = lo > 0 && hi / lo > 5;
         this.zLabel = zLabel + (log ? " (log colour scale)" : "");
     }
 
@@ -85,16 +85,17 @@ final class ContourPlot {
         List<Double> out = new ArrayList<>();
         if (log) {
             for (int e = (int) Math.floor(Math.log10(zMin)); e <= Math.ceil(Math.log10(zMax)); e++) {
-                for (double m : new double[] {1, 2, 5}) {
+                // denser levels when the values span few decades, so the basin still gets several contours
+                double[] mult = Math.log10(zMax / zMin) < 1.5 ? new double[] {1, 1.5, 2, 3, 5, 7} : new double[] {1, 2, 5};
+                for (double m : mult) {
                     double v = m * Math.pow(10, e);
                     if (v > zMin && v < zMax) out.add(v);
                 }
             }
         } else {
-            double step = Ticks.niceStep((zMax - zMin) / 8);
+            double step = Ticks.niceStep((zMax - zMin) / 10);
             for (double v = Math.ceil(zMin / step) * step; v < zMax; v += step) if (v > zMin) out.add(v);
         }
-        // keep the lowest level near the minimum so the basin is outlined
         return out.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
@@ -130,6 +131,8 @@ final class ContourPlot {
                 Line2D best = segs.getFirst();
                 double bd = Double.MAX_VALUE;
                 for (Line2D s : segs) {
+                    double cx0 = (s.getX1() + s.getX2()) / 2, cy0 = (s.getY1() + s.getY2()) / 2;
+                    if (cx0 < LEFT + 20 || cx0 > LEFT + pw - 20 || cy0 < TOP + 12 || cy0 > TOP + ph - 12) continue; // label fits inside
                     double mx = (s.getX1() + s.getX2()) / 2 - tx, my = (s.getY1() + s.getY2()) / 2 - ty, d = mx * mx + my * my;
                     if (d < bd) { bd = d; best = s; }
                 }
@@ -156,8 +159,10 @@ final class ContourPlot {
                     g.drawOval((int) px - r, (int) py - r, 2 * r, 2 * r);
                     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
                     int tw = g.getFontMetrics().stringWidth(o.label());
-                    int tx = px + 10 + tw > LEFT + pw ? (int) px - 10 - tw : (int) px + 10; // keep labels inside the frame
-                    outlined(g, o.label(), tx, py - 8 < TOP + 14 ? (int) py + 20 : (int) py - 8);
+                    boolean flip = px + 10 + tw > LEFT + pw; // keep labels inside the frame: left of and below the marker
+                    int tx = flip ? (int) px - tw / 2 : (int) px + 10;
+                    int ty = flip || py - 8 < TOP + 14 ? (int) py + 24 : (int) py - 8;
+                    outlined(g, o.label(), tx, ty);
                     g.setColor(o.color());
                 }
             }

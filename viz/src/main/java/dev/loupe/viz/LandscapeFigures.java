@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.knowm.xchart.AnnotationLine;
-import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -75,13 +74,20 @@ public final class LandscapeFigures {
             c.setYAxisGroupTitle(1, "accuracy (%)");
             c.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
         }
-        double max = 0;
-        for (double v : loss) max = Math.max(max, v);
         c.getStyler().setAnnotationLineColor(Color.DARK_GRAY);
         c.getStyler().setAnnotationLineStroke(new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {3, 3}, 0));
         for (double x : new double[] {0, 1}) c.addAnnotation(new AnnotationLine(x, true, false));
-        c.addAnnotation(new AnnotationText(String.format(Locale.ROOT, "initial: loss %.3f", m.path("loss_at_0").asDouble()), 0, max * 0.97, false));
-        c.addAnnotation(new AnnotationText(String.format(Locale.ROOT, "final: loss %.3f", m.path("loss_at_1").asDouble()), 1, max * 0.97, false));
+        // the two ends as marked points, their losses in the legend
+        int i0 = nearest(a, 0), i1 = nearest(a, 1);
+        XYSeries s0 = c.addSeries(String.format(Locale.ROOT, "initial θ₀ (α=0): loss %.3f", loss[i0]), new double[] {a[i0]}, new double[] {loss[i0]});
+        s0.setMarker(SeriesMarkers.CIRCLE);
+        s0.setMarkerColor(new Color(255, 140, 0));
+        s0.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        XYSeries s1 = c.addSeries(String.format(Locale.ROOT, "final θ (α=1): loss %.3f", loss[i1]), new double[] {a[i1]}, new double[] {loss[i1]});
+        s1.setMarker(SeriesMarkers.DIAMOND);
+        s1.setMarkerColor(new Color(0, 150, 0));
+        s1.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        c.getStyler().setMarkerSize(11);
         return save(c, png);
     }
 
@@ -128,17 +134,20 @@ public final class LandscapeFigures {
         List<Double> vals = new ArrayList<>();
         for (int i = 0; i < ev.length; i++) {
             names.add("λ" + (i + 1));
-            vals.add(ev[i]);
+            vals.add(Double.parseDouble(String.format(Locale.ROOT, "%.4g", ev[i]))); // the bar labels show 4 digits
         }
         CategoryChart c = new CategoryChartBuilder().width(800).height(520)
                 .title(String.format(Locale.ROOT, "Hessian: top-%d eigenvalues (Lanczos, %d iterations); trace ≈ %.4g ± %.2g (Hutchinson)",
                         ev.length, m.path("lanczos_iterations").asInt(), m.path("trace").asDouble(), m.path("trace_standard_error").asDouble()))
-                .xAxisTitle("eigenvalue (largest first)").yAxisTitle("eigenvalue of the loss Hessian").build();
+                .xAxisTitle(String.format(Locale.ROOT, "eigenvalues, largest first  (most negative Ritz value found: %.4g)",
+                        m.path("smallest_ritz_value").asDouble())).yAxisTitle("eigenvalue of the loss Hessian").build();
         style(c);
         c.getStyler().setLegendVisible(false);
         c.getStyler().setLabelsVisible(true);
         c.getStyler().setLabelsFontColorAutomaticEnabled(false);
-        c.getStyler().setLabelsFontColor(Color.BLACK);
+        c.getStyler().setLabelsFontColor(Color.WHITE);
+        c.getStyler().setLabelsPosition(0.92);
+        c.getStyler().setLabelsFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.BOLD, 13));
         c.addSeries("eigenvalue", names, vals).setFillColor(new Color(31, 119, 180));
         return save(c, png);
     }
@@ -163,6 +172,12 @@ public final class LandscapeFigures {
                 String.format(Locale.ROOT, "end w=%.3f b=%.3f", path.get(0, t - 1), path.get(1, t - 1)));
         p.write(png);
         return png;
+    }
+
+    private static int nearest(double[] a, double v) {
+        int best = 0;
+        for (int i = 1; i < a.length; i++) if (Math.abs(a[i] - v) < Math.abs(a[best] - v)) best = i;
+        return best;
     }
 
     private static void style(org.knowm.xchart.internal.chartpart.Chart<?, ?> c) {

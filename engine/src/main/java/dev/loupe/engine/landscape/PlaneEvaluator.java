@@ -82,7 +82,10 @@ public final class PlaneEvaluator {
         return buf;
     }
 
-    /** Evaluates the points {@code (alphas[i], betas[i])}; {@code betas} is ignored on a line. */
+    /**
+     * Evaluates the points {@code (alphas[i], betas[i])}; {@code betas} is ignored on a line. The
+     * network's parameters and input buffers are overwritten (they hold the last point's state).
+     */
     public Values evaluate(double[] alphas, double[] betas) {
         int points = alphas.length, bs = net.batchSize(), d = net.inputSize();
         int per = data.targets().length / data.count();
