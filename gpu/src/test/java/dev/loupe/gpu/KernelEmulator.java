@@ -63,7 +63,7 @@ final class KernelEmulator {
         Files.writeString(src, reg);
         Path lib = dir.resolve("libloupe_emu.so");
         // -ffp-contract=off: no fused multiply-add, like nvcc --fmad=false and like Java
-        int rc = run(List.of("g++", "-std=c++17", "-O1", "-fPIC", "-shared", "-ffp-contract=off",
+        int rc = run(List.of("g++", "-std=c++17", "-O1", "-fPIC", "-shared", "-ffp-contract=off", "-U_FORTIFY_SOURCE",
                 "-I" + cuda, "-I" + shim, "-include", shim.resolve("emu_shim.h").toString(),
                 src.toString(), shim.resolve("emu_runtime.cpp").toString(), "-o", lib.toString()), dir);
         if (rc != 0) throw new IllegalStateException("g++ failed to build the kernel emulator; see " + dir.resolve("build.log"));
