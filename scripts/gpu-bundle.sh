@@ -54,8 +54,10 @@ for j in "$b"/lib/*.jar; do
 done
 mods_csv="$(IFS=,; echo "${keep[*]}")"
 echo "gpu-bundle: jlink --add-modules $mods_csv" >&2
+# zip-0: the runtime's module image is left uncompressed because xz, below, does far better on it
+# than jlink's zip (12.8 MB instead of 19 MB for the archived runtime).
 "$JAVA_HOME/bin/jlink" --add-modules "$mods_csv" --strip-debug --no-man-pages --no-header-files \
-  --compress=zip-9 --output "$b/runtime"
+  --compress=zip-0 --output "$b/runtime"
 
 cp "$root/gpu/device/run-on-gpu.sh" "$b/"
 chmod +x "$b/run-on-gpu.sh"
