@@ -39,6 +39,20 @@ final class KernelEmulator {
         return names;
     }
 
+    /** Each kernel's parameter types as the PTX declares them ({@code u64}, {@code f32}, ...). */
+    static java.util.Map<String, List<String>> signatures() {
+        java.util.Map<String, List<String>> sig = new java.util.HashMap<>();
+        Pattern entry = Pattern.compile("\\.entry\\s+(\\w+)\\(([^)]*)\\)");
+        Pattern param = Pattern.compile("\\.param\\s+\\.(\\w+)\\s");
+        for (String m : KernelImages.MODULES) {
+            Matcher mm = entry.matcher(new String(KernelImages.read(m + ".ptx", false), StandardCharsets.US_ASCII));
+            while (mm.find()) {
+                sig.put(mm.group(1), param.matcher(mm.group(2)).results().map(r -> r.group(1)).toList());
+            }
+        }
+        return sig;
+    }
+
     /** The emulator library, compiled once per test JVM. */
     static synchronized Path library() throws IOException {
         if (built != null) return built;
