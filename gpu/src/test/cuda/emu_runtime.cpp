@@ -121,3 +121,10 @@ extern "C" int emu_launch(const char* kernel, int gx, int gy, int bx, int by, vo
     }
     return 0;
 }
+
+extern "C" int emu_has(const char* kernel) {
+    for (int i = 0; i < emu_kernel_count; i++) {
+        if (strcmp(emu_kernels[i].name, kernel) == 0) return 1;
+    }
+    return 0;
+}

@@ -2,6 +2,7 @@
  * was called with, so CublasBindingTest can check the Java side's argument marshalling (types,
  * order, host-pointer scalars) without cuBLAS or a GPU. Built by the test with gcc. */
 #include <stdint.h>
+#include <stdlib.h>
 
 static int handle_storage;
 int64_t fake_stream, fake_math_mode = -1, fake_destroyed, fake_gemm_calls;
@@ -21,5 +22,21 @@ int cublasSgemm_v2(void* handle, int transa, int transb, int m, int n, int k, co
     fake_alpha = *alpha; fake_beta = *beta;
     fake_a = (uint64_t)(uintptr_t)a; fake_b = (uint64_t)(uintptr_t)b; fake_c = (uint64_t)(uintptr_t)c;
     fake_lda = lda; fake_ldb = ldb; fake_ldc = ldc;
+    /* and compute it, column-major, for the fake-driver test (device pointers are host memory there) */
+    if (getenv("FAKE_CUBLAS_COMPUTE")) {
+        for (int j = 0; j < n; j++) {
+            for (int i = 0; i < m; i++) {
+                double acc = 0;
+                for (int p = 0; p < k; p++) {
+                    float av = transa ? a[p + (long)i * lda] : a[i + (long)p * lda];
+                    float bv = transb ? b[j + (long)p * ldb] : b[p + (long)j * ldb];
+                    acc += (double)av * bv;
+                }
+                long ci = i + (long)j * ldc;
+                float old = *beta == 0 ? 0 : *beta * c[ci];
+                c[ci] = (float)(*alpha * acc) + old;
+            }
+        }
+    }
     return handle == &handle_storage ? 0 : 7;
 }

@@ -85,6 +85,25 @@ final class KernelEmulator {
         return lib;
     }
 
+    /**
+     * Builds the stand-in driver ({@code libcuda.so.1}, linked to the emulator) and a computing
+     * stand-in cuBLAS; returns {driver, cublas}.
+     */
+    static synchronized Path[] fakeDriver() throws IOException {
+        Path emu = library();
+        Path dir = emu.getParent();
+        Path shim = Path.of("src/test/cuda").toAbsolutePath();
+        Path cuda = dir.resolve("libcuda.so.1"), cublas = dir.resolve("libfakecublas.so");
+        if (!Files.exists(cuda)) {
+            int rc = run(List.of("gcc", "-shared", "-fPIC", "-O1", "-Wl,-soname,libcuda.so.1", "-o", cuda.toString(),
+                    shim.resolve("fake_cuda.c").toString(), "-L" + dir, "-lloupe_emu", "-Wl,-rpath," + dir), dir);
+            if (rc != 0) throw new IllegalStateException("gcc failed to build the fake driver; see " + dir.resolve("build.log"));
+            rc = run(List.of("gcc", "-shared", "-fPIC", "-O1", "-o", cublas.toString(), shim.resolve("fake_cublas.c").toString()), dir);
+            if (rc != 0) throw new IllegalStateException("gcc failed to build the fake cuBLAS; see " + dir.resolve("build.log"));
+        }
+        return new Path[] {cuda, cublas};
+    }
+
     private static int run(List<String> cmd, Path dir) {
         try {
             Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
