@@ -7,7 +7,8 @@
 # Usage: run-on-gpu.sh OUT_DIR
 #   env: EPOCHS (5), SEED (42), BATCH (128), CPU_ACCURACY (test accuracy of the CPU run to compare with),
 #        FMNIST_DIR (a folder with the four Fashion-MNIST IDX files; default: the system copy, else
-#        the subset embedded in Loupe), BENCH_SECONDS (2), PYTHON (python3), TF32 (unset: FP32 GEMMs)
+#        the subset embedded in Loupe), TRAIN_LIMIT (all), BENCH_SECONDS (2), BENCH_WORKLOADS
+#        (mlp,cnn,mlp4096), PYTHON (python3), TF32 (unset: FP32 GEMMs), LOUPE_CUBLAS (path; default: searched)
 # Writes at most 8 files, flat, into OUT_DIR (the device tool returns no more): env.txt, info.txt,
 # conformance.txt, train.txt, run.json, bench.txt, bench.md, summary.md. Never stops at a failed
 # step: every step's exit status goes into summary.md.
@@ -45,7 +46,8 @@ fi
   echo "## cuBLAS"; echo "${cublas:-not found}"
   echo "## python"; command -v "$PYTHON"; "$PYTHON" -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, "available", torch.cuda.is_available())' 2>&1
 } > "$out/env.txt" 2>&1
-note "- device: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | head -1)"
+gpu="$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | head -1)"
+note "- device: ${gpu:-nvidia-smi gave nothing (no NVIDIA driver?)}"
 note "- cuBLAS: ${cublas:-not found}"
 
 step() {  # step NAME LOGFILE COMMAND...: runs it, records the exit status
@@ -66,6 +68,7 @@ grep -m2 -E 'cases, .* failed|Exception' "$out/conformance.txt" | sed 's/^/  /' 
 
 data=()
 [ -n "${FMNIST_DIR:-}" ] && data=(--data "$FMNIST_DIR")
+[ -n "${TRAIN_LIMIT:-}" ] && data+=(--train-limit "$TRAIN_LIMIT")
 step "CNN training (Fashion-MNIST, $EPOCHS epochs, seed $SEED, batch $BATCH)" "$out/train.txt" \
   "$java" "${jopts[@]}" -cp "$cp" dev.loupe.cli.Main train --model cnn --dataset fashion-mnist "${data[@]}" \
   --epochs "$EPOCHS" --seed "$SEED" --batch "$BATCH" --backend cuda --run "$work/run-cnn"
@@ -74,7 +77,7 @@ grep -E '^data:|^epoch [0-9]+/[0-9]+  loss|test_accuracy=' "$out/train.txt" | se
 acc="$(grep -o 'test_accuracy=[0-9.]*' "$out/train.txt" | tail -1 | cut -d= -f2)"
 # The CPU reference measured when the bundle was made: nd4j backend, the embedded subset (10,000
 # train / 2,000 test images), cnn, 5 epochs, seed 42, batch 128, default SGD: 0.8425.
-if [ -z "${CPU_ACCURACY:-}" ] && [ -z "${FMNIST_DIR:-}" ] && [ "$EPOCHS.$SEED.$BATCH" = "5.42.128" ] \
+if [ -z "${CPU_ACCURACY:-}" ] && [ -z "${FMNIST_DIR:-}${TRAIN_LIMIT:-}" ] && [ "$EPOCHS.$SEED.$BATCH" = "5.42.128" ] \
    && grep -q '^data: .*embedded subset' "$out/train.txt"; then
   CPU_ACCURACY=0.8425
 fi
@@ -86,6 +89,6 @@ fi
 
 step "GPU benchmark vs PyTorch" "$out/bench.txt" \
   "$java" "${jopts[@]}" -cp "$cp" dev.loupe.gpu.GpuBench --out "$work/bench" --python "$PYTHON" \
-  --seconds "${BENCH_SECONDS:-2}"
+  --seconds "${BENCH_SECONDS:-2}" --workloads "${BENCH_WORKLOADS:-mlp,cnn,mlp4096}"
 cp "$work/bench/results.md" "$out/bench.md" 2>/dev/null && cat "$out/bench.md" >> "$summary"
 rm -rf "$work"
