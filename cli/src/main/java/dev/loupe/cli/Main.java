@@ -8,8 +8,21 @@ import picocli.CommandLine.Command;
 /** The {@code loupe} command: trains, records, explains and renders; see {@code loupe --help}. */
 @Command(name = "loupe", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Train neural networks on the CPU or GPU, record what every layer does, and explain the result.",
-        subcommands = {TrainCommand.class, PredictCommand.class, InfoCommand.class, ExampleCommand.class,
-                DemoCommand.class, RenderCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+                TrainCommand.class,
+                PredictCommand.class,
+                InfoCommand.class,
+                ExampleCommand.class,
+                DemoCommand.class,
+                RenderCommand.class,
+                ImportCommand.class,
+                BenchCommand.class,
+                EventsCommand.class,
+                ExplainCommand.class,
+                SanityCommand.class,
+                FaithfulnessCommand.class,
+                LandscapeCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit code for input the user can fix. */

@@ -56,6 +56,28 @@ final class RunManifest {
         return r;
     }
 
+    /**
+     * The manifest of a model brought in from another framework: no training config (it cannot be
+     * resumed), a {@code source} line and the importer's own {@code details} instead.
+     */
+    static RunManifest imported(Path dir, String source, ModelSpec spec, long parameters, int classes, ObjectNode details) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("format", "loupe-run/1");
+        root.put("created", Instant.now().toString());
+        root.put("source", source);
+        ObjectNode d = root.putObject("data");
+        d.put("name", "none (imported model)").put("classes", classes);
+        d.putPOJO("input_shape", spec.inputShape());
+        ObjectNode m = root.putObject("model");
+        m.put("name", spec.name()).put("parameters", parameters);
+        root.set("import", details);
+        root.set("versions", JSON.valueToTree(Versions.all()));
+        root.put("git_commit", gitCommit());
+        RunManifest r = new RunManifest(dir, root);
+        r.write();
+        return r;
+    }
+
     static RunManifest read(Path dir) {
         Path file = dir.resolve("run.json");
         if (!Files.isRegularFile(file)) throw new BadInputException("no run at " + dir + " (missing run.json)");
@@ -68,6 +90,10 @@ final class RunManifest {
 
     /** The training options this run was started with. */
     TrainOptions options() {
+        if (!root.hasNonNull("config")) {
+            throw new BadInputException(dir + " holds a model " + root.path("source").asText("without training configuration")
+                    + "; it has no training run to resume");
+        }
         try {
             return JSON.treeToValue(root.get("config"), TrainOptions.class);
         } catch (IOException e) {

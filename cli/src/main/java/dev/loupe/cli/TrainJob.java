@@ -8,9 +8,13 @@ import dev.loupe.engine.Backends;
 import dev.loupe.engine.nn.ModelSpec;
 import dev.loupe.engine.nn.Models;
 import dev.loupe.engine.nn.Network;
+import dev.loupe.engine.landscape.SnapshotKeeper;
 import dev.loupe.engine.optim.LrSchedule;
 import dev.loupe.engine.optim.Optimizer;
 import dev.loupe.engine.optim.Updater;
+import dev.loupe.engine.record.RecordConfig;
+import dev.loupe.engine.record.RecordMode;
+import dev.loupe.engine.record.Recorder;
 import dev.loupe.engine.train.Checkpoints;
 import dev.loupe.engine.train.EpochEvent;
 import dev.loupe.engine.train.StepEvent;
@@ -40,6 +44,10 @@ final class TrainJob {
             throw new BadInputException("--run " + dir + " is a file, not a directory");
         } else {
             manifest = null;
+        }
+        RecordConfig recording = o.recordConfig(); // checked before anything is loaded or written
+        if (o.snapshots < 0 || o.snapshots == 1) {
+            throw new BadInputException("--snapshots must be 0 (off) or at least 2, got " + o.snapshots);
         }
         Dataset data = limit(DataSources.load(o.dataset, o.dataDir, o.seed), o.trainLimit);
         int classes = data.numClasses();
@@ -77,7 +85,18 @@ final class TrainJob {
 
             List<TrainListener> listeners = new ArrayList<>();
             listeners.add(new ConsoleListener(o.epochs));
-            Trainer.Result result = Trainer.fit(net, updater, data, cfg, from, listeners, checkpoints);
+            if (o.snapshots > 0) {
+                // θ_0 and a thinned record of the path, for loupe landscape --mode interp|trajectory
+                SnapshotKeeper keeper = new SnapshotKeeper(dir, o.snapshots);
+                if (!resume) keeper.save(0, net);
+                listeners.add(keeper);
+            }
+            Trainer.Result result;
+            try (Recorder recorder = recording.mode() == RecordMode.OFF ? null
+                    : new Recorder(net, updater, recording, dir.resolve("events"))) {
+                if (recorder != null) listeners.add(recorder);
+                result = Trainer.fit(net, updater, data, cfg, from, listeners, checkpoints);
+            }
             EpochEvent last = result.last();
             if (last != null) {
                 manifest.finish(last);

@@ -59,6 +59,29 @@ final class TrainOptions {
     @Option(names = "--keep-checkpoints", description = "newest checkpoints kept (default: ${DEFAULT-VALUE})", defaultValue = "3")
     int keepCheckpoints;
 
+    @Option(names = "--snapshots", description = "parameter snapshots kept along training for 'loupe landscape'"
+            + " (interp, trajectory); thinned evenly when full; 0 = none (default: ${DEFAULT-VALUE})", defaultValue = "64")
+    int snapshots;
+
     @Option(names = "--train-limit", description = "use only the first N training samples (default: all)")
     Integer trainLimit;
+
+    // field initializers keep manifests written before these options resumable
+    @Option(names = "--record", description = "what to record under RUN/events/: off, stats (per-tensor statistics) or full (statistics and histograms) (default: ${DEFAULT-VALUE})", defaultValue = "full")
+    String record = "full";
+
+    @Option(names = "--record-every", description = "steps between per-tensor statistics (default: ${DEFAULT-VALUE})", defaultValue = "1")
+    int recordEvery = 1;
+
+    @Option(names = "--hist-every", description = "steps between histograms with --record full (default: ${DEFAULT-VALUE})", defaultValue = "10")
+    int histEvery = 10;
+
+    @Option(names = "--record-budget", description = "largest fraction of step time recording may take (e.g. 0.05); above it sampling is spaced out. 0 = record at the set intervals (default: ${DEFAULT-VALUE})", defaultValue = "0")
+    double recordBudget;
+
+    /** The recording settings these options ask for. */
+    dev.loupe.engine.record.RecordConfig recordConfig() {
+        return new dev.loupe.engine.record.RecordConfig(dev.loupe.engine.record.RecordMode.of(record), recordEvery, histEvery,
+                dev.loupe.engine.record.RecordConfig.BINS, recordBudget);
+    }
 }

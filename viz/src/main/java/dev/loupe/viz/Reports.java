@@ -5,6 +5,9 @@ public final class Reports {
     private Reports() {}
 
     public static Report standard() {
-        return new Report();
+        return new Report()
+                .add("Training", RecordingCharts::render)
+                .add("Explanations", ExplainFigures::render)
+                .add("Loss landscape", LandscapeFigures::render);
     }
 }

@@ -164,6 +164,19 @@ public final class Network implements AutoCloseable {
     }
 
     /**
+     * Runs layers {@code [from, to)} forward on the first {@code n} samples; each reads the
+     * previous layer's output as left by an earlier call (or by the caller writing into it). Lets
+     * the loss landscape reuse the outputs of the first layers across grid points.
+     */
+    public void forwardLayers(int from, int to, int n, boolean training, long step) {
+        checkRows(n);
+        if (from < 0 || to > layers.size() || from > to) {
+            throw new IllegalArgumentException("layer range [" + from + ", " + to + ") outside 0.." + layers.size());
+        }
+        for (int i = from; i < to; i++) layers.get(i).forward(backend, n, training, step);
+    }
+
+    /**
      * Computes the loss of the last forward against {@link #target()} into {@link #lossBuf()} and
      * its gradient into the last layer's output gradient. Nothing is read back (no sync).
      */

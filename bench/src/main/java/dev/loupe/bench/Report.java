@@ -1,0 +1,99 @@
+package dev.loupe.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Everything one suite run measured, with the machine it ran on; renders itself as the table
+ * printed to the terminal and as Markdown.
+ */
+public record Report(String suite, String started, List<Row> rows, Map<String, String> machine) {
+
+    public Report {
+        rows = List.copyOf(rows);
+        machine = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(machine));
+    }
+
+    /** The Markdown report: rates, ratios with targets, checks, then the machine. */
+    public String markdown() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Loupe benchmark (").append(suite).append(" suite, ").append(started).append(")\n\n");
+        sb.append("Ratios are medians measured side by side in this one run; windows of all contenders are interleaved.\n\n");
+        sb.append("## Throughput\n\n");
+        sb.append(table(true));
+        sb.append("\n## Loupe ÷ peer\n\n");
+        sb.append("Loupe ÷ gemm-floor is the share of the GEMM-only throughput a full Loupe step reaches (at most about 1).\n\n");
+        sb.append(ratioTable(true));
+        List<Row.Check> checks = rows.stream().filter(r -> r instanceof Row.Check).map(r -> (Row.Check) r).toList();
+        if (!checks.isEmpty()) {
+            sb.append("\n## Checks\n\n| workload | check | values | result |\n|---|---|---|---|\n");
+            for (Row.Check c : checks) {
+                sb.append(String.format("| %s | %s | %s | %s |%n", c.workload(), c.what(), c.detail(), c.ok() ? "ok" : "MISMATCH"));
+            }
+        }
+        sb.append("\n## Machine\n\n| | |\n|---|---|\n");
+        machine.forEach((k, v) -> sb.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+        return sb.toString();
+    }
+
+    /** The rates as a Markdown table ({@code md}) or aligned plain text. */
+    public String table(boolean md) {
+        List<String[]> cells = new ArrayList<>();
+        cells.add(new String[] {"workload", "contender", "samples/s (median)", "min–max", "spread", "ms/step", "windows", "note"});
+        for (Row r : rows) {
+            if (!(r instanceof Row.Rate rate)) continue;
+            boolean none = rate.perWindow().isEmpty();
+            cells.add(new String[] {rate.workload(), rate.contender(), none ? "skipped" : fmt(rate.median()),
+                    none ? "" : fmt(rate.min()) + "–" + fmt(rate.max()),
+                    Double.isNaN(rate.spread()) ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * rate.spread()),
+                    Double.isNaN(rate.msPerStep()) ? "" : String.format(Locale.ROOT, "%.1f", rate.msPerStep()),
+                    Integer.toString(rate.perWindow().size()), rate.note()});
+        }
+        return render(cells, md);
+    }
+
+    /** Loupe ÷ peer ratios with their targets. */
+    public String ratioTable(boolean md) {
+        List<String[]> cells = new ArrayList<>();
+        cells.add(new String[] {"workload", "Loupe", "peer", "ratio", "target", "result"});
+        for (Row r : rows) {
+            if (!(r instanceof Row.Ratio q)) continue;
+            cells.add(new String[] {q.workload(), q.loupe(), q.peer(), String.format(Locale.ROOT, "%.2f×", q.ratio()),
+                    Double.isNaN(q.required()) ? "-" : String.format(Locale.ROOT, "≥ %.1f×", q.required()), q.verdict()});
+        }
+        return render(cells, md);
+    }
+
+    /** Rows with a target that were missed. */
+    public List<Row.Ratio> failures() {
+        return rows.stream().filter(r -> r instanceof Row.Ratio q && q.verdict().equals("FAIL")).map(r -> (Row.Ratio) r).toList();
+    }
+
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, "%,.0f", v);
+    }
+
+    private static String render(List<String[]> cells, boolean md) {
+        int cols = cells.getFirst().length;
+        StringBuilder sb = new StringBuilder();
+        if (md) {
+            for (int i = 0; i < cells.size(); i++) {
+                sb.append("| ").append(String.join(" | ", cells.get(i))).append(" |\n");
+                if (i == 0) sb.append("|").append("---|".repeat(cols)).append("\n");
+            }
+            return sb.toString();
+        }
+        int[] width = new int[cols];
+        for (String[] row : cells) for (int c = 0; c < cols; c++) width[c] = Math.max(width[c], row[c].length());
+        for (String[] row : cells) {
+            StringBuilder line = new StringBuilder();
+            for (int c = 0; c < cols; c++) {
+                line.append(row[c]).append(" ".repeat(width[c] - row[c].length() + (c == cols - 1 ? 0 : 2)));
+            }
+            sb.append(line.toString().stripTrailing()).append('\n');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,212 @@
+package dev.loupe.engine.record;
+
+import dev.loupe.datasets.tfevents.Histogram;
+import dev.loupe.datasets.tfevents.SummaryValue;
+import dev.loupe.datasets.tfevents.TfEvent;
+import dev.loupe.datasets.tfevents.TfEventWriter;
+import dev.loupe.engine.Backend;
+import dev.loupe.engine.Buf;
+import dev.loupe.engine.TensorStats;
+import dev.loupe.engine.nn.FlattenLayer;
+import dev.loupe.engine.nn.Layer;
+import dev.loupe.engine.nn.ModelSpec;
+import dev.loupe.engine.nn.Network;
+import dev.loupe.engine.nn.Param;
+import dev.loupe.engine.optim.Updater;
+import dev.loupe.engine.train.EpochEvent;
+import dev.loupe.engine.train.StepEvent;
+import dev.loupe.engine.train.TrainListener;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Records what every layer does while a network trains, as TensorBoard events under
+ * {@code RUN/events/}. For each layer: its output ({@code activation}), the loss gradient with
+ * respect to it ({@code activation_grad}), and for each parameter {@code p}: {@code p},
+ * {@code p_grad}, {@code p_update} (Δθ of the step) and {@code p/update_ratio} = ‖Δθ‖/‖θ‖ (θ after
+ * the update). Every tensor is summarized by one fused {@link Backend#stats} op into a slot of a
+ * preallocated device buffer; the whole buffer crosses to the host in one download.
+ *
+ * <p>The download is one step late: the stats of step t are enqueued right after step t (the
+ * buffers change with the next step) and read at step t+1, after the trainer's own loss read has
+ * synchronized, so on an asynchronous backend the read finds finished work and does not stall; it
+ * happens before step t+1's stats are enqueued, so one summary buffer suffices. Step t's event is
+ * therefore written during step t+1 (or at the epoch end, or on close).
+ *
+ * <p>Tags: {@code layer/<name>/<tensor>/{mean,std,min,max,l2,zero_frac,nonfinite}},
+ * {@code layer/<name>/<tensor>/hist}, {@code layer/<name>/<param>/update_ratio},
+ * {@code train/{loss,accuracy,lr}}, {@code perf/{step_ms,examples_per_sec,record_ms,record_factor}}
+ * and per epoch {@code test/{loss,accuracy}}, {@code epoch/{train_loss,train_accuracy,seconds}}.
+ * Flatten layers are skipped (their buffers are the previous layer's); a layer's
+ * {@code activation_grad} is skipped when no backward pass writes it (no parameters at or before it).
+ */
+public final class Recorder implements TrainListener, AutoCloseable {
+    /** Statistic names in {@link TensorStats} header order, from {@code MEAN}. */
+    static final String[] STATS = {"mean", "std", "min", "max", "l2", "zero_frac", "nonfinite"};
+    private static final int[] STAT_INDEX = {TensorStats.MEAN, TensorStats.STD, TensorStats.MIN, TensorStats.MAX,
+            TensorStats.L2, TensorStats.ZERO_FRAC, TensorStats.NON_FINITE};
+
+    private final Backend backend;
+    private final RecordConfig cfg;
+    private final boolean classify;
+    private final List<RecordedTensor> tensors;
+    private final String[][] tags;
+    private final SamplingBudget sampling;
+    private final TfEventWriter writer;
+    private final Buf summary;
+    private final float[] host;
+    private Pending pending;
+    private long lastRecordNanos;
+    private long totalRecordNanos;
+
+    /** What was enqueued for a step and is written once its summary is read. */
+    private record Pending(StepEvent step, boolean stats, boolean hist) {}
+
+    /** Records {@code net} trained by {@code updater} into {@code eventsDir} (a fresh event file). */
+    public Recorder(Network net, Updater updater, RecordConfig cfg, Path eventsDir) {
+        if (cfg.mode() == RecordMode.OFF) throw new IllegalArgumentException("no recorder is needed with --record off");
+        this.backend = net.backend();
+        this.cfg = cfg;
+        this.classify = net.spec().loss() != ModelSpec.Loss.MSE;
+        this.tensors = plan(net, updater);
+        this.tags = new String[tensors.size()][STATS.length];
+        for (int i = 0; i < tensors.size(); i++) {
+            for (int s = 0; s < STATS.length; s++) tags[i][s] = tensors.get(i).tag() + "/" + STATS[s];
+        }
+        this.sampling = new SamplingBudget(cfg);
+        long floats = (long) tensors.size() * TensorStats.length(cfg.bins());
+        this.summary = backend.alloc(Math.max(1, floats));
+        this.host = new float[(int) Math.max(1, floats)];
+        this.writer = new TfEventWriter(eventsDir);
+    }
+
+    /** The tensors recorded, in slot order of the summary buffer. */
+    public static List<RecordedTensor> plan(Network net, Updater updater) {
+        List<RecordedTensor> out = new ArrayList<>();
+        boolean gradWritten = false;
+        for (Layer l : net.layers()) {
+            gradWritten |= !l.params().isEmpty();
+            if (l instanceof FlattenLayer) continue;
+            out.add(new RecordedTensor(l.name(), "activation", l.output(), l.outSize(), true, -1));
+            if (gradWritten) out.add(new RecordedTensor(l.name(), "activation_grad", l.outputGrad(), l.outSize(), true, -1));
+            for (Param p : l.params()) {
+                int value = out.size();
+                out.add(new RecordedTensor(l.name(), p.name(), p.value(), p.size(), false, -1));
+                out.add(new RecordedTensor(l.name(), p.name() + "_grad", p.grad(), p.size(), false, -1));
+                out.add(new RecordedTensor(l.name(), p.name() + "_update", updater.lastUpdate().slice(p.offset(), p.size()),
+                        p.size(), false, value));
+            }
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    public List<RecordedTensor> tensors() {
+        return tensors;
+    }
+
+    /** The event file being written. */
+    public Path file() {
+        return writer.file();
+    }
+
+    /** Wall time spent in {@link #onStep} so far, in nanoseconds (the recorder's own cost on the host). */
+    public long totalRecordNanos() {
+        return totalRecordNanos;
+    }
+
+    public SamplingBudget sampling() {
+        return sampling;
+    }
+
+    @Override
+    public void onStep(StepEvent e, Network net, Updater updater) {
+        long t0 = System.nanoTime();
+        flush();
+        boolean hist = sampling.histDue(e.step());
+        boolean stats = hist || sampling.statsDue(e.step());
+        if (stats) {
+            // one fused op per tensor, each into its own slot; nothing is read back here
+            int bins = hist ? cfg.bins() : 0, stride = TensorStats.length(bins);
+            Buf out = summary;
+            for (int i = 0; i < tensors.size(); i++) {
+                RecordedTensor t = tensors.get(i);
+                backend.stats(t.length(e.rows()), bins, t.buf(), out.slice((long) i * stride, stride));
+            }
+        }
+        pending = new Pending(e, stats, hist);
+        lastRecordNanos = System.nanoTime() - t0;
+        totalRecordNanos += lastRecordNanos;
+        sampling.observe(lastRecordNanos, e.stepNanos());
+    }
+
+    /** Reads the pending step's summaries (if any) and writes its event. */
+    private void flush() {
+        Pending p = pending;
+        if (p == null) return;
+        pending = null;
+        StepEvent e = p.step();
+        List<SummaryValue> values = new ArrayList<>(p.stats() ? tensors.size() * (STATS.length + 1) + 8 : 8);
+        values.add(new SummaryValue.Scalar("train/loss", e.loss()));
+        if (classify) values.add(new SummaryValue.Scalar("train/accuracy", (float) e.correct() / e.rows()));
+        values.add(new SummaryValue.Scalar("train/lr", e.lr()));
+        values.add(new SummaryValue.Scalar("perf/step_ms", e.stepNanos() / 1e6f));
+        values.add(new SummaryValue.Scalar("perf/examples_per_sec", (float) (e.rows() / (e.stepNanos() / 1e9))));
+        values.add(new SummaryValue.Scalar("perf/record_ms", lastRecordNanos / 1e6f));
+        if (cfg.budget() > 0) values.add(new SummaryValue.Scalar("perf/record_factor", sampling.factor()));
+        if (p.stats()) summaries(p, values);
+        writer.write(TfEvent.summary(System.currentTimeMillis() / 1000.0, e.step(), values));
+    }
+
+    private void summaries(Pending p, List<SummaryValue> values) {
+        int bins = p.hist() ? cfg.bins() : 0, stride = TensorStats.length(bins);
+        // the one host read of this step's summaries (its work finished at the last loss read)
+        backend.download(summary, 0, host, 0, tensors.size() * stride);
+        for (int i = 0; i < tensors.size(); i++) {
+            int o = i * stride;
+            for (int s = 0; s < STATS.length; s++) values.add(new SummaryValue.Scalar(tags[i][s], host[o + STAT_INDEX[s]]));
+            RecordedTensor t = tensors.get(i);
+            if (t.param() >= 0) {
+                double theta = host[t.param() * stride + TensorStats.L2], delta = host[o + TensorStats.L2];
+                values.add(new SummaryValue.Scalar(tensors.get(t.param()).tag() + "/update_ratio",
+                        (float) (theta == 0 ? (delta == 0 ? 0 : Double.POSITIVE_INFINITY) : delta / theta)));
+            }
+            if (p.hist()) {
+                float[] counts = new float[bins];
+                System.arraycopy(host, o + TensorStats.HEADER, counts, 0, bins);
+                double finite = host[o + TensorStats.COUNT] - host[o + TensorStats.NON_FINITE];
+                double l2 = host[o + TensorStats.L2];
+                values.add(new SummaryValue.Histo(t.tag() + "/hist", Histogram.equalWidth(host[o + TensorStats.MIN],
+                        host[o + TensorStats.MAX], counts, host[o + TensorStats.MEAN] * finite, l2 * l2)));
+            }
+        }
+    }
+
+    @Override
+    public void onEpoch(EpochEvent e, Network net) {
+        flush();
+        List<SummaryValue> v = new ArrayList<>();
+        v.add(new SummaryValue.Scalar("test/loss", (float) e.testLoss()));
+        if (classify) v.add(new SummaryValue.Scalar("test/accuracy", (float) e.testAccuracy()));
+        v.add(new SummaryValue.Scalar("epoch/train_loss", (float) e.trainLoss()));
+        if (classify) v.add(new SummaryValue.Scalar("epoch/train_accuracy", (float) e.trainAccuracy()));
+        v.add(new SummaryValue.Scalar("epoch/seconds", (float) e.seconds()));
+        writer.write(TfEvent.summary(System.currentTimeMillis() / 1000.0, e.step(), v));
+    }
+
+    @Override
+    public void onEnd(Network net) {
+        close();
+    }
+
+    /** Writes the pending step (useful after a non-finite loss: it shows the step before) and closes the file. */
+    @Override
+    public void close() {
+        try {
+            flush();
+        } finally {
+            writer.close();
+        }
+    }
+}
