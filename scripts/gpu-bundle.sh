@@ -45,11 +45,16 @@ mkdir -p "$nat"
 # --module-path). Analysing all jars at once also follows optional paths (java.sql, java.desktop
 # for picocli's and Jackson's reflective extras) and doubles the runtime.
 jdk_mods=" $("$JAVA_HOME/bin/java" --list-modules | sed 's/@.*//' | tr '\n' ' ') "
+# java.desktop (AWT images for viz's PNGs and bench's chart) is left out on purpose: pictures are
+# rendered on the CPU machine from the run directory, and it would add ~8 MB compressed. The smoke
+# test below shows the GPU steps (info, train) run without it. BUNDLE_DESKTOP=1 keeps it.
+drop=" java.desktop "
+[ "${BUNDLE_DESKTOP:-0}" = 1 ] && drop=" "
 keep=(java.base)
 for j in "$b"/lib/*.jar; do
   m="$("$JAVA_HOME/bin/jdeps" --multi-release 25 --ignore-missing-deps --print-module-deps --module-path "$b/lib" "$j" 2>/dev/null | tail -1 || true)"
   for x in ${m//,/ }; do
-    [[ "$jdk_mods" == *" $x "* ]] && [[ " ${keep[*]} " != *" $x "* ]] && keep+=("$x")
+    [[ "$jdk_mods" == *" $x "* ]] && [[ "$drop" != *" $x "* ]] && [[ " ${keep[*]} " != *" $x "* ]] && keep+=("$x")
   done
 done
 mods_csv="$(IFS=,; echo "${keep[*]}")"
