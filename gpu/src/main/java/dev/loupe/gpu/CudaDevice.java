@@ -3,8 +3,8 @@ package dev.loupe.gpu;
 import static jcuda.driver.JCudaDriver.*;
 
 import dev.loupe.engine.MemoryInfo;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,7 +25,8 @@ import jcuda.driver.CUstream_flags;
  * The real device: JCuda's driver API on the device's primary context, one non-blocking stream,
  * Loupe's kernels loaded from the shipped cubin (compute capability 9.0) or JIT-compiled from the
  * PTX (newer GPUs), cuBLAS through {@link Cublas}, and a pinned staging buffer so host copies
- * are asynchronous and never touch a Java array after the call returns.
+ * are asynchronous and never touch a Java array after the call returns (pinned memory is
+ * read and written through FFM, not through JCuda's buffer views).
  */
 final class CudaDevice implements Device {
     /** Pinned staging size: host copies larger than this go through it in chunks. */
@@ -34,6 +35,11 @@ final class CudaDevice implements Device {
     /** A {@link CUdeviceptr} that tells its address (JCuda keeps it protected). */
     private static final class DevPtr extends CUdeviceptr {
         long address() { return getNativePointer(); }
+    }
+
+    /** A host {@link Pointer} that tells its address (for FFM access to pinned memory). */
+    private static final class HostPtr extends Pointer {
+        long address() { return getNativePointer() + getByteOffset(); }
     }
 
     /** A {@link CUstream} that tells its handle, for cuBLAS. */
@@ -49,8 +55,8 @@ final class CudaDevice implements Device {
     private final List<CUmodule> modules = new ArrayList<>();
     private final Map<String, Fn> functions = new HashMap<>();
     private final Cublas cublas;
-    private final Pointer staging = new Pointer();
-    private final FloatBuffer stagingFloats;
+    private final HostPtr staging = new HostPtr();
+    private final MemorySegment stagingFloats;
     private final CUevent stagingFree = new CUevent();
     private final ThreadLocal<Boolean> bound = ThreadLocal.withInitial(() -> false);
     private final String description;
@@ -65,7 +71,7 @@ final class CudaDevice implements Device {
         cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING);
         cuEventCreate(stagingFree, CUevent_flags.CU_EVENT_DISABLE_TIMING);
         cuMemAllocHost(staging, (long) STAGING_FLOATS * Float.BYTES);
-        stagingFloats = staging.getByteBuffer(0, (long) STAGING_FLOATS * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        stagingFloats = MemorySegment.ofAddress(staging.address()).reinterpret((long) STAGING_FLOATS * Float.BYTES);
         int major = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
         int minor = attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
         boolean cubin = major == 9 && minor == 0;
@@ -142,8 +148,7 @@ final class CudaDevice implements Device {
         for (int done = 0; done < len; ) {
             int chunk = Math.min(STAGING_FLOATS, len - done);
             cuEventSynchronize(stagingFree);  // the previous copy out of the staging buffer is done
-            stagingFloats.clear();
-            stagingFloats.put(src, srcOff + done, chunk);
+            MemorySegment.copy(src, srcOff + done, stagingFloats, ValueLayout.JAVA_FLOAT, 0, chunk);
             cuMemcpyHtoDAsync(at(dst + (long) done * Float.BYTES), staging, (long) chunk * Float.BYTES, stream);
             cuEventRecord(stagingFree, stream);
             done += chunk;
@@ -161,8 +166,7 @@ final class CudaDevice implements Device {
             int chunk = Math.min(STAGING_FLOATS, len - done);
             cuMemcpyDtoHAsync(staging, at(src + (long) done * Float.BYTES), (long) chunk * Float.BYTES, stream);
             cuStreamSynchronize(stream);  // the sync point the contract promises
-            stagingFloats.clear();
-            stagingFloats.get(dst, dstOff + done, chunk);
+            MemorySegment.copy(stagingFloats, ValueLayout.JAVA_FLOAT, 0, dst, dstOff + done, chunk);
             done += chunk;
         }
     }

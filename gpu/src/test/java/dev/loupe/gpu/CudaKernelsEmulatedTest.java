@@ -35,6 +35,17 @@ class CudaKernelsEmulatedTest {
     }
 
     @Test
+    void aLaunchWhoseArgumentsDoNotMatchThePtxSignatureIsRejected() {
+        long x = dev.alloc(16);
+        var wrong = new KernelArgs().i32(4).f32(1f).ptr(x);  // loupe_fill takes (i64 n, float, float*)
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> dev.launch(dev.kernel("loupe_fill"), 1, 1, 32, 1, wrong));
+        assertTrue(e.getMessage().contains("parameter 0 is .u64"), e.getMessage());
+        dev.launch(dev.kernel("loupe_fill"), 1, 1, 32, 1, new KernelArgs().i64(4).f32(1f).ptr(x));
+        dev.free(x);
+    }
+
+    @Test
     void elementwiseOpsMatchBitwise() {
         int n = 1000;
         var x = t.random(n, 1f);

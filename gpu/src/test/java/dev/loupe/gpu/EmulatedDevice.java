@@ -24,6 +24,7 @@ final class EmulatedDevice implements Device {
     private final MethodHandle launch;
     private final Map<Long, Arena> allocations = new HashMap<>();
     private final Map<Long, Long> sizes = new HashMap<>();
+    private final Map<String, java.util.List<String>> signatures = KernelEmulator.signatures();
     int launches;
 
     EmulatedDevice() throws IOException {
@@ -105,6 +106,7 @@ final class EmulatedDevice implements Device {
             throw new IllegalArgumentException("invalid launch shape " + gridX + "x" + gridY + " / " + blockX + "x" + blockY);
         }
         launches++;
+        checkSignature(k.name(), args);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment params = a.allocate(ValueLayout.ADDRESS, args.count());
             for (int i = 0; i < args.count(); i++) {
@@ -122,6 +124,28 @@ final class EmulatedDevice implements Device {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * The driver copies each parameter with the size the kernel declares, so a Java int where the
+     * kernel takes a 64-bit value would read garbage on a GPU (and happen to work here, where
+     * every slot is 8 zeroed bytes): compare every launch with the PTX signature.
+     */
+    private void checkSignature(String kernel, KernelArgs args) {
+        java.util.List<String> want = signatures.get(kernel);
+        if (want == null || want.size() != args.count()) {
+            throw new IllegalStateException(kernel + " takes " + want + " but was given " + args.count() + " arguments");
+        }
+        for (int i = 0; i < want.size(); i++) {
+            String ptx = want.get(i);
+            boolean ok = switch (args.kind(i)) {
+                case PTR, I64 -> ptx.equals("u64") || ptx.equals("s64") || ptx.equals("b64");
+                case I32 -> ptx.equals("u32") || ptx.equals("s32") || ptx.equals("b32");
+                case F32 -> ptx.equals("f32");
+                case F64 -> ptx.equals("f64");
+            };
+            if (!ok) throw new IllegalStateException(kernel + " parameter " + i + " is ." + ptx + " in the PTX but passed as " + args.kind(i));
         }
     }
 

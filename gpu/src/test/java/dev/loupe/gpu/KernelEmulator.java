@@ -39,6 +39,20 @@ final class KernelEmulator {
         return names;
     }
 
+    /** Each kernel's parameter types as the PTX declares them ({@code u64}, {@code f32}, ...). */
+    static java.util.Map<String, List<String>> signatures() {
+        java.util.Map<String, List<String>> sig = new java.util.HashMap<>();
+        Pattern entry = Pattern.compile("\\.entry\\s+(\\w+)\\(([^)]*)\\)");
+        Pattern param = Pattern.compile("\\.param\\s+\\.(\\w+)\\s");
+        for (String m : KernelImages.MODULES) {
+            Matcher mm = entry.matcher(new String(KernelImages.read(m + ".ptx", false), StandardCharsets.US_ASCII));
+            while (mm.find()) {
+                sig.put(mm.group(1), param.matcher(mm.group(2)).results().map(r -> r.group(1)).toList());
+            }
+        }
+        return sig;
+    }
+
     /** The emulator library, compiled once per test JVM. */
     static synchronized Path library() throws IOException {
         if (built != null) return built;
@@ -63,12 +77,31 @@ final class KernelEmulator {
         Files.writeString(src, reg);
         Path lib = dir.resolve("libloupe_emu.so");
         // -ffp-contract=off: no fused multiply-add, like nvcc --fmad=false and like Java
-        int rc = run(List.of("g++", "-std=c++17", "-O1", "-fPIC", "-shared", "-ffp-contract=off",
+        int rc = run(List.of("g++", "-std=c++17", "-O1", "-fPIC", "-shared", "-ffp-contract=off", "-U_FORTIFY_SOURCE",
                 "-I" + cuda, "-I" + shim, "-include", shim.resolve("emu_shim.h").toString(),
                 src.toString(), shim.resolve("emu_runtime.cpp").toString(), "-o", lib.toString()), dir);
         if (rc != 0) throw new IllegalStateException("g++ failed to build the kernel emulator; see " + dir.resolve("build.log"));
         built = lib;
         return lib;
+    }
+
+    /**
+     * Builds the stand-in driver ({@code libcuda.so.1}, linked to the emulator) and a computing
+     * stand-in cuBLAS; returns {driver, cublas}.
+     */
+    static synchronized Path[] fakeDriver() throws IOException {
+        Path emu = library();
+        Path dir = emu.getParent();
+        Path shim = Path.of("src/test/cuda").toAbsolutePath();
+        Path cuda = dir.resolve("libcuda.so.1"), cublas = dir.resolve("libfakecublas.so");
+        if (!Files.exists(cuda)) {
+            int rc = run(List.of("gcc", "-shared", "-fPIC", "-O1", "-Wl,-soname,libcuda.so.1", "-o", cuda.toString(),
+                    shim.resolve("fake_cuda.c").toString(), "-L" + dir, "-lloupe_emu", "-Wl,-rpath," + dir), dir);
+            if (rc != 0) throw new IllegalStateException("gcc failed to build the fake driver; see " + dir.resolve("build.log"));
+            rc = run(List.of("gcc", "-shared", "-fPIC", "-O1", "-o", cublas.toString(), shim.resolve("fake_cublas.c").toString()), dir);
+            if (rc != 0) throw new IllegalStateException("gcc failed to build the fake cuBLAS; see " + dir.resolve("build.log"));
+        }
+        return new Path[] {cuda, cublas};
     }
 
     private static int run(List<String> cmd, Path dir) {
