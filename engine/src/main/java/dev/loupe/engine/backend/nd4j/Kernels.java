@@ -4,7 +4,6 @@ import static dev.loupe.engine.backend.nd4j.Nd4jBackend.F;
 import static dev.loupe.engine.backend.nd4j.Nd4jBackend.GRAIN;
 
 import dev.loupe.engine.Activation;
-import dev.loupe.engine.TensorStats;
 import dev.loupe.engine.backend.reference.ReferenceBackend;
 import java.lang.foreign.MemorySegment;
 
@@ -16,7 +15,6 @@ import java.lang.foreign.MemorySegment;
 final class Kernels {
     private final Workers w;
     private double[] partial = new double[0];
-    private long[] counts = new long[0];
 
     Kernels(Workers w) {
         this.w = w;
@@ -86,11 +84,6 @@ final class Kernels {
     private double[] partial(int n) {
         if (partial.length < n) partial = new double[n];
         return partial;
-    }
-
-    private long[] counts(int n) {
-        if (counts.length < n) counts = new long[n];
-        return counts;
     }
 
     // ---- activations ----
@@ -214,77 +207,5 @@ final class Kernels {
                 param.setAtIndex(F, i, th + d);
             }
         });
-    }
-
-    // ---- statistics ----
-
-    private static final int SUM = 0, SUMSQ = 1, MIN = 2, MAX = 3, SLOTS = 4;
-    private static final int FINITE = 0, ZEROS = 1, NONFINITE = 2, CSLOTS = 3;
-
-    void stats(int n, int bins, MemorySegment x, MemorySegment out) {
-        int chunks = reductionChunks(n);
-        double[] p = partial(chunks * SLOTS);
-        long[] k = counts(chunks * Math.max(CSLOTS, bins));
-        w.run(n, chunks, (ch, lo, hi) -> {
-            long finite = 0, zeros = 0, nonFinite = 0;
-            double sum = 0, sumSq = 0, min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
-            for (long i = lo; i < hi; i++) {
-                float v = x.getAtIndex(F, i);
-                if (!Float.isFinite(v)) {
-                    nonFinite++;
-                    continue;
-                }
-                if (v == 0f) zeros++;
-                finite++;
-                sum += v;
-                sumSq += (double) v * v;
-                min = Math.min(min, v);
-                max = Math.max(max, v);
-            }
-            p[ch * SLOTS + SUM] = sum;
-            p[ch * SLOTS + SUMSQ] = sumSq;
-            p[ch * SLOTS + MIN] = min;
-            p[ch * SLOTS + MAX] = max;
-            k[ch * CSLOTS + FINITE] = finite;
-            k[ch * CSLOTS + ZEROS] = zeros;
-            k[ch * CSLOTS + NONFINITE] = nonFinite;
-        });
-        long finite = 0, zeros = 0, nonFinite = 0;
-        double sum = 0, sumSq = 0, min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
-        for (int ch = 0; ch < chunks; ch++) {
-            sum += p[ch * SLOTS + SUM];
-            sumSq += p[ch * SLOTS + SUMSQ];
-            min = Math.min(min, p[ch * SLOTS + MIN]);
-            max = Math.max(max, p[ch * SLOTS + MAX]);
-            finite += k[ch * CSLOTS + FINITE];
-            zeros += k[ch * CSLOTS + ZEROS];
-            nonFinite += k[ch * CSLOTS + NONFINITE];
-        }
-        double mean = finite == 0 ? 0 : sum / finite;
-        double var = finite == 0 ? 0 : Math.max(0, sumSq / finite - mean * mean);
-        out.setAtIndex(F, TensorStats.COUNT, n);
-        out.setAtIndex(F, TensorStats.MEAN, (float) mean);
-        out.setAtIndex(F, TensorStats.STD, (float) Math.sqrt(var));
-        out.setAtIndex(F, TensorStats.MIN, finite == 0 ? 0 : (float) min);
-        out.setAtIndex(F, TensorStats.MAX, finite == 0 ? 0 : (float) max);
-        out.setAtIndex(F, TensorStats.L2, (float) Math.sqrt(sumSq));
-        out.setAtIndex(F, TensorStats.ZERO_FRAC, n == 0 ? 0 : (float) zeros / n);
-        out.setAtIndex(F, TensorStats.NON_FINITE, nonFinite);
-        for (int b = 0; b < bins; b++) out.setAtIndex(F, TensorStats.HEADER + b, 0);
-        if (bins == 0 || finite == 0) return;
-        float lo = (float) min, hi = (float) max;
-        java.util.Arrays.fill(k, 0, chunks * bins, 0);
-        w.run(n, chunks, (ch, from, to) -> {
-            int at = ch * bins;
-            for (long i = from; i < to; i++) {
-                float v = x.getAtIndex(F, i);
-                if (Float.isFinite(v)) k[at + ReferenceBackend.histogramBin(v, lo, hi, bins)]++;
-            }
-        });
-        for (int b = 0; b < bins; b++) {
-            long c = 0;
-            for (int ch = 0; ch < chunks; ch++) c += k[ch * bins + b];
-            out.setAtIndex(F, TensorStats.HEADER + b, c);
-        }
     }
 }

@@ -29,6 +29,7 @@ public final class Nd4jBackend implements Backend {
     private final Workers workers;
     private final ConvKernels conv;
     private final Kernels kernels;
+    private final StatsKernels stats;
     private final Gemm gemm;
     private long allocated;
 
@@ -37,6 +38,7 @@ public final class Nd4jBackend implements Backend {
         this.workers = new Workers(threads);
         this.conv = new ConvKernels(workers);
         this.kernels = new Kernels(workers);
+        this.stats = new StatsKernels(workers);
         this.gemm = new Gemm(blas, workers, arena);
     }
 
@@ -59,7 +61,7 @@ public final class Nd4jBackend implements Backend {
 
     @Override
     public String device() {
-        return "CPU, " + workers.threads() + " threads; " + blas.config() + " (" + blas.threads() + " BLAS threads)";
+        return "CPU, " + workers.threads() + " threads, " + (Simd.AVAILABLE ? SimdLoops.describe() : "scalar loops") + "; " + blas.config() + " (" + blas.threads() + " BLAS threads)";
     }
 
     @Override
@@ -270,6 +272,6 @@ public final class Nd4jBackend implements Backend {
 
     @Override
     public void stats(long n, int bins, Buf x, Buf out) {
-        kernels.stats((int) n, bins, s(x), s(out));
+        stats.stats((int) n, bins, s(x), s(out));
     }
 }

@@ -1,0 +1,163 @@
+package dev.loupe.engine.backend.nd4j;
+
+import static dev.loupe.engine.backend.nd4j.Nd4jBackend.F;
+
+import dev.loupe.engine.TensorStats;
+import dev.loupe.engine.backend.reference.ReferenceBackend;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * The statistics op of the nd4j backend: per-chunk partials (SIMD where {@link Simd#AVAILABLE},
+ * else the scalar loop) combined in chunk order, then an optional histogram pass. Chunks are
+ * {@link Kernels#reductionChunks} of {@code n}, a function of {@code n} alone, so results do not
+ * depend on the thread count.
+ */
+final class StatsKernels {
+    static final int SUM = 0, SUMSQ = 1, MIN = 2, MAX = 3, SLOTS = 4;
+    static final int FINITE = 0, ZEROS = 1, NONFINITE = 2, CSLOTS = 3;
+    /** Elements binned per vector block of the histogram pass (its index scratch per chunk). */
+    private static final int BIN_BLOCK = 2048;
+    /** Counter tables per chunk in the histogram pass (see {@link SimdLoops#bins}). */
+    static final int WAYS = 4;
+
+    private final Workers w;
+    private double[] p = new double[0];
+    private long[] k = new long[0];
+    private int[][] idx = new int[0][];
+    private int[] hist = new int[0];
+    private long finite;
+
+    StatsKernels(Workers w) {
+        this.w = w;
+    }
+
+    /** Partial slots for {@code slots} chunks (of one or several streams). */
+    void reserve(int slots) {
+        if (p.length < slots * SLOTS) p = new double[slots * SLOTS];
+        if (k.length < slots * CSLOTS) k = new long[slots * CSLOTS];
+    }
+
+    double[] p() {
+        return p;
+    }
+
+    long[] k() {
+        return k;
+    }
+
+    static void put(double[] p, long[] k, int slot, double sum, double sumSq, double min, double max, long finite,
+                    long zeros, long nonFinite) {
+        p[slot * SLOTS + SUM] = sum;
+        p[slot * SLOTS + SUMSQ] = sumSq;
+        p[slot * SLOTS + MIN] = min;
+        p[slot * SLOTS + MAX] = max;
+        k[slot * CSLOTS + FINITE] = finite;
+        k[slot * CSLOTS + ZEROS] = zeros;
+        k[slot * CSLOTS + NONFINITE] = nonFinite;
+    }
+
+    /** The partials of {@code x[lo, hi)} into {@code slot}: SIMD when available and the range is all finite. */
+    void chunk(MemorySegment x, long lo, long hi, int slot) {
+        if (Simd.AVAILABLE && SimdLoops.stats(x, lo, hi, p, k, slot)) return;
+        scalar(x, lo, hi, p, k, slot);
+    }
+
+    /** The reference's loop over one chunk (any element may be non-finite). */
+    static void scalar(MemorySegment x, long lo, long hi, double[] p, long[] k, int slot) {
+        long finite = 0, zeros = 0, nonFinite = 0;
+        double sum = 0, sumSq = 0, min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
+        for (long i = lo; i < hi; i++) {
+            float v = x.getAtIndex(F, i);
+            if (!Float.isFinite(v)) {
+                nonFinite++;
+                continue;
+            }
+            if (v == 0f) zeros++;
+            finite++;
+            sum += v;
+            sumSq += (double) v * v;
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        put(p, k, slot, sum, sumSq, min, max, finite, zeros, nonFinite);
+    }
+
+    void stats(int n, int bins, MemorySegment x, MemorySegment out) {
+        int chunks = Kernels.reductionChunks(n);
+        reserve(chunks);
+        w.run(n, chunks, (ch, lo, hi) -> chunk(x, lo, hi, ch));
+        header(n, 0, chunks, out);
+        if (bins > 0) histogram(n, bins, chunks, x, out);
+    }
+
+    /**
+     * Combines the partials in slots {@code [first, first + chunks)}, in order, into the header of
+     * {@code out} (bins 0 written as the reference does); remembers the finite count for {@link #histogram}.
+     */
+    void header(long n, int first, int chunks, MemorySegment out) {
+        long fin = 0, zeros = 0, nonFinite = 0;
+        double sum = 0, sumSq = 0, min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
+        for (int ch = first; ch < first + chunks; ch++) {
+            sum += p[ch * SLOTS + SUM];
+            sumSq += p[ch * SLOTS + SUMSQ];
+            min = Math.min(min, p[ch * SLOTS + MIN]);
+            max = Math.max(max, p[ch * SLOTS + MAX]);
+            fin += k[ch * CSLOTS + FINITE];
+            zeros += k[ch * CSLOTS + ZEROS];
+            nonFinite += k[ch * CSLOTS + NONFINITE];
+        }
+        double mean = fin == 0 ? 0 : sum / fin;
+        double var = fin == 0 ? 0 : Math.max(0, sumSq / fin - mean * mean);
+        out.setAtIndex(F, TensorStats.COUNT, n);
+        out.setAtIndex(F, TensorStats.MEAN, (float) mean);
+        out.setAtIndex(F, TensorStats.STD, (float) Math.sqrt(var));
+        out.setAtIndex(F, TensorStats.MIN, fin == 0 ? 0 : (float) min);
+        out.setAtIndex(F, TensorStats.MAX, fin == 0 ? 0 : (float) max);
+        out.setAtIndex(F, TensorStats.L2, (float) Math.sqrt(sumSq));
+        out.setAtIndex(F, TensorStats.ZERO_FRAC, n == 0 ? 0 : (float) zeros / n);
+        out.setAtIndex(F, TensorStats.NON_FINITE, nonFinite);
+        this.finite = fin;
+    }
+
+    /**
+     * The second pass: counts of {@code bins} equal-width bins over [min, max] of the finite
+     * elements (read back from {@code out}'s header, as the reference rounds them to float).
+     */
+    private void histogram(int n, int bins, int chunks, MemorySegment x, MemorySegment out) {
+        for (int b = 0; b < bins; b++) out.setAtIndex(F, TensorStats.HEADER + b, 0);
+        if (finite == 0) return;
+        float lo = out.getAtIndex(F, TensorStats.MIN), hi = out.getAtIndex(F, TensorStats.MAX);
+        if (!(hi > lo)) { // every finite element falls in the middle bin
+            out.setAtIndex(F, TensorStats.HEADER + bins / 2, finite);
+            return;
+        }
+        int tables = bins * WAYS;
+        if (hist.length < chunks * tables) hist = new int[chunks * tables];
+        if (idx.length < chunks) {
+            idx = new int[chunks][];
+            for (int c = 0; c < chunks; c++) idx[c] = new int[BIN_BLOCK];
+        }
+        Arrays.fill(hist, 0, chunks * tables, 0);
+        long[] kk = k;
+        int[][] scratch = idx;
+        w.run(n, chunks, (ch, from, to) -> {
+            if (Simd.AVAILABLE && kk[ch * CSLOTS + NONFINITE] == 0) {
+                SimdLoops.bins(x, from, to, lo, hi, bins, scratch[ch], hist, ch * tables);
+                return;
+            }
+            int at = ch * tables;
+            for (long i = from; i < to; i++) {
+                float v = x.getAtIndex(F, i);
+                if (Float.isFinite(v)) hist[at + ReferenceBackend.histogramBin(v, lo, hi, bins)]++;
+            }
+        });
+        for (int b = 0; b < bins; b++) {
+            long c = 0;
+            for (int ch = 0; ch < chunks; ch++) {
+                for (int t = 0; t < WAYS; t++) c += hist[ch * tables + t * bins + b];
+            }
+            out.setAtIndex(F, TensorStats.HEADER + b, c);
+        }
+    }
+}
