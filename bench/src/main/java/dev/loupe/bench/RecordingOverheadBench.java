@@ -54,7 +54,10 @@ import java.util.stream.Stream;
  * rotation and medians damp this, not remove it); page-cache writes are cheap here but would cost
  * more on a slow disk.
  *
- * <p>Usage: {@code RecordingOverheadBench [--backend auto] [--models mlp,cnn] [--batch 128]
+ * <p>Batch sizes are the training benchmark's ({@code bench/README.md}): MLP 256, CNN 128;
+ * {@code --batch N} sets one size for every model.
+ *
+ * <p>Usage: {@code RecordingOverheadBench [--backend auto] [--models mlp,cnn] [--batch mlp:256,cnn:128]
  * [--steps 50] [--warmup 5] [--rounds 5]}
  */
 public final class RecordingOverheadBench {
@@ -73,7 +76,7 @@ public final class RecordingOverheadBench {
         Map<String, String> a = parse(args);
         String backendName = a.getOrDefault("backend", "auto");
         List<String> models = List.of(a.getOrDefault("models", "mlp,cnn").split(","));
-        int batch = Integer.parseInt(a.getOrDefault("batch", "128"));
+        Map<String, Integer> batches = batches(a.getOrDefault("batch", "mlp:256,cnn:128"));
         int steps = Integer.parseInt(a.getOrDefault("steps", "50"));
         int warmup = Integer.parseInt(a.getOrDefault("warmup", "5"));
         int rounds = Integer.parseInt(a.getOrDefault("rounds", "5"));
@@ -82,12 +85,13 @@ public final class RecordingOverheadBench {
         try (Backend backend = Backends.open(backendName)) {
             System.out.println("# RecordingOverheadBench: backend " + backend.name() + " (" + backend.device() + ")");
             System.out.println("# " + Versions.all());
-            System.out.println("# data " + full.source() + "; batch " + batch + "; " + steps + " timed steps after " + warmup
+            System.out.println("# data " + full.source() + "; batch " + batches + "; " + steps + " timed steps after " + warmup
                     + " warm-up steps; median of " + rounds + " rounds; full = stats every step + histograms every 10");
             System.out.println("# ms/step per variant, then each variant's median step time over off's; 'in-run' = 1 + the"
                     + " recorder's own time / the steps' own time inside the same runs (drift-free); budget = --record-budget 0.05");
-            System.out.printf("%-5s %-12s %10s %9s %9s %s%n", "model", "variant", "ms/step", "x off", "in-run", "rounds (ms/step)");
+            System.out.printf("%-5s %5s %-12s %10s %9s %9s %s%n", "model", "batch", "variant", "ms/step", "x off", "in-run", "rounds (ms/step)");
             for (String model : models) {
+                int batch = batches.getOrDefault(model, batches.getOrDefault("*", 128));
                 Dataset data = slice(full, batch * (warmup + steps));
                 ModelSpec spec = Models.resolve(model, data.inputShape(), data.numClasses());
                 run(backend, spec, data, batch, warmup, tmp); // JIT warm-up round, not counted
@@ -107,10 +111,10 @@ public final class RecordingOverheadBench {
                 double off = median(ms.get("off"));
                 for (Variant v : VARIANTS) {
                     double m = median(ms.get(v.name()));
-                    System.out.printf("%-5s %-12s %10.2f %9.3f %9.3f %s%n", model, v.name(), m, m / off, 1 + median(own.get(v.name())),
+                    System.out.printf("%-5s %5d %-12s %10.2f %9.3f %9.3f %s%n", model, batch, v.name(), m, m / off, 1 + median(own.get(v.name())),
                             ms.get(v.name()).stream().map(x -> String.format("%.2f", x)).toList());
                 }
-                statsCost(backend, spec, batch, off);
+                statsCost(backend, spec, data, batch, off);
             }
         } finally {
             try (Stream<Path> w = Files.walk(tmp)) {
@@ -122,11 +126,15 @@ public final class RecordingOverheadBench {
     /**
      * Where recording's time goes: the backend's stats op alone over every recorded tensor of a
      * full batch (synchronized, median of 15), in ms per step and ns per element, beside the
-     * budget that 5% of the off step time allows.
+     * budget that 5% of the off step time allows. The network first trains a few steps, so the
+     * buffers hold real activations, gradients and updates (fresh buffers are all zero, which
+     * would make the histogram pass look free).
      */
-    private static void statsCost(Backend b, ModelSpec spec, int batch, double offMs) {
+    private static void statsCost(Backend b, ModelSpec spec, Dataset data, int batch, double offMs) {
         Network net = new Network(b, spec, batch, 42);
         Updater up = new Updater(net, new Optimizer.Sgd(0.9f, false, 0));
+        Trainer.fit(net, up, slice(data, 3 * batch), new TrainConfig(1, batch, LrSchedule.constant(0.01f), up.optimizer(), 42, 0, 1),
+                TrainState.START, List.of(), Checkpointer.NONE);
         List<RecordedTensor> plan = Recorder.plan(net, up);
         Buf out = b.alloc(TensorStats.length(RecordConfig.BINS));
         long elements = 0;
@@ -191,6 +199,17 @@ public final class RecordingOverheadBench {
     private static double median(List<Double> xs) {
         double[] s = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /** {@code mlp:256,cnn:128} (per model) or {@code 64} (every model). */
+    private static Map<String, Integer> batches(String spec) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        for (String part : spec.split(",")) {
+            int colon = part.indexOf(':');
+            if (colon < 0) out.put("*", Integer.parseInt(part.strip()));
+            else out.put(part.substring(0, colon).strip(), Integer.parseInt(part.substring(colon + 1).strip()));
+        }
+        return out;
     }
 
     private static Map<String, String> parse(String[] args) {
