@@ -159,6 +159,38 @@ public interface Backend extends AutoCloseable {
     void adamStep(long n, float lr, float beta1, float beta2, float eps, float weightDecay,
                   boolean decoupled, long t, Buf param, Buf grad, Buf m, Buf v, Buf update);
 
+    /**
+     * {@link #sgdStep} that also writes, for each of {@code segments}, the statistics of θ after
+     * the update, of the gradient and of Δθ (see {@link StatSegments}) into {@code out}: the same
+     * values as {@link #stats} with no bins on those slices after the step, within rounding of
+     * the summation order. {@code update} is required and receives Δθ. The default composes the
+     * two ops; a backend may compute the statistics inside the update loop, where θ, the gradient
+     * and Δθ are in registers anyway, saving three passes over memory.
+     */
+    default void sgdStepWithStats(long n, float lr, float momentum, boolean nesterov, float weightDecay,
+                                  Buf param, Buf grad, Buf velocity, Buf update, StatSegments segments, Buf out) {
+        sgdStep(n, lr, momentum, nesterov, weightDecay, param, grad, velocity, update);
+        summarize(segments, param, grad, update, out);
+    }
+
+    /** {@link #adamStep} with the statistics of {@link #sgdStepWithStats}. */
+    default void adamStepWithStats(long n, float lr, float beta1, float beta2, float eps, float weightDecay,
+                                   boolean decoupled, long t, Buf param, Buf grad, Buf m, Buf v, Buf update,
+                                   StatSegments segments, Buf out) {
+        adamStep(n, lr, beta1, beta2, eps, weightDecay, decoupled, t, param, grad, m, v, update);
+        summarize(segments, param, grad, update, out);
+    }
+
+    private void summarize(StatSegments segments, Buf param, Buf grad, Buf update, Buf out) {
+        int h = TensorStats.HEADER;
+        for (int i = 0; i < segments.count(); i++) {
+            long off = segments.offset()[i], len = segments.length()[i], at = segments.at()[i];
+            stats(len, 0, param.slice(off, len), out.slice(at, h));
+            stats(len, 0, grad.slice(off, len), out.slice(at + h, h));
+            stats(len, 0, update.slice(off, len), out.slice(at + 2L * h, h));
+        }
+    }
+
     // ---- statistics -----------------------------------------------------------------------
 
     /**

@@ -3,6 +3,7 @@ package dev.loupe.engine.conformance;
 import dev.loupe.engine.Activation;
 import dev.loupe.engine.ConvShape;
 import dev.loupe.engine.PoolShape;
+import dev.loupe.engine.StatSegments;
 import dev.loupe.engine.TensorStats;
 import dev.loupe.engine.conformance.Harness.T;
 
@@ -26,6 +27,7 @@ final class OpCases {
         losses(h);
         optimizers(h);
         stats(h);
+        stepsWithStats(h);
     }
 
     static void memory(Harness h) {
@@ -277,6 +279,79 @@ final class OpCases {
         statsCase(h, "all zero", new float[4096], 10);
         float[] huge = h.uniform(BIG, 1e3, 1e3 + 1);
         statsCase(h, "offset 1000 (variance cancellation)", huge, 32);
+    }
+
+    /**
+     * The optimizer steps fused with the parameter statistics against the reference's composition
+     * (the step, then {@code stats} of θ, gradient and Δθ per segment). Summary slots sit at
+     * scattered offsets of a junk-filled buffer; segments tile the vector (the fused path) or leave
+     * gaps (a backend must still be right, e.g. by composing).
+     */
+    static void stepsWithStats(Harness h) {
+        int hd = TensorStats.HEADER;
+        long[][] tilings = {{1}, {10, 2000, 200_000, BIG - 202_010}, {7, 65_536, 65_537, 3}};
+        Object[][] sgd = {{0f, false, 0f}, {0.9f, false, 0f}, {0.9f, true, 1e-2f}, {0f, false, 5e-4f}};
+        for (long[] lengths : tilings) {
+            int n = (int) java.util.Arrays.stream(lengths).sum();
+            StatSegments seg = segments(lengths, hd);
+            for (Object[] cfg : sgd) {
+                float mom = (float) cfg[0], wd = (float) cfg[2];
+                boolean nest = (boolean) cfg[1];
+                T p = h.rand(n), v = h.rand(n), u = h.out(n), out = h.out(seg.at()[seg.count() - 1] + 4L * hd);
+                T[] grads = {h.rand(n), h.rand(n)};
+                h.check("sgdStepWithStats", "segments " + java.util.Arrays.toString(lengths) + " momentum " + mom
+                        + (nest ? " nesterov" : "") + " wd " + wd + ", 2 steps", b -> {
+                            for (T g : grads) {
+                                b.sgdStepWithStats(n, 0.05f, mom, nest, wd, p.on(b), g.on(b), mom == 0 ? null : v.on(b),
+                                        u.on(b), seg, out.on(b));
+                            }
+                        }, p, v, u, out);
+            }
+        }
+        int n = 70_000;
+        StatSegments seg = segments(new long[] {3000, 67_000}, hd);
+        float[] g = h.uniform(n, -1, 1);
+        for (int i = 0; i < n; i += 7) g[i] = 0f; // zero fractions of the gradient and (momentum 0) of Δθ
+        g[5] = Float.NaN;
+        g[2000] = Float.POSITIVE_INFINITY;
+        g[69_999] = Float.NEGATIVE_INFINITY;
+        T p = h.rand(n), u = h.out(n), out = h.out(seg.at()[1] + 4L * hd), gr = h.host(g);
+        h.check("sgdStepWithStats", "NaN, ±Inf and zero gradients", b -> b.sgdStepWithStats(n, 0.05f, 0f, false, 0, p.on(b),
+                gr.on(b), null, u.on(b), seg, out.on(b)), p, u, out);
+        T p1 = h.rand(n), u1 = h.out(n), out1 = h.out(seg.at()[1] + 4L * hd), g1 = h.host(finite(g));
+        h.check("sgdStepWithStats", "zero gradients, all finite", b -> b.sgdStepWithStats(n, 0.05f, 0f, false, 0, p1.on(b),
+                g1.on(b), null, u1.on(b), seg, out1.on(b)), p1, u1, out1);
+        StatSegments gaps = new StatSegments(new long[] {100, 1000}, new long[] {500, 900}, new long[] {0, 5 * hd});
+        T p2 = h.rand(2000), v2 = h.rand(2000), u2 = h.out(2000), g2 = h.rand(2000), out2 = h.out(9 * hd);
+        h.check("sgdStepWithStats", "segments with gaps", b -> b.sgdStepWithStats(2000, 0.05f, 0.9f, false, 0, p2.on(b),
+                g2.on(b), v2.on(b), u2.on(b), gaps, out2.on(b)), p2, v2, u2, out2);
+        for (boolean decoupled : new boolean[] {false, true}) {
+            StatSegments s3 = segments(new long[] {10, 2000, 200_000}, hd);
+            int n3 = 202_010;
+            T p3 = h.rand(n3), m3 = h.host(new float[n3]), v3 = h.host(new float[n3]), u3 = h.out(n3);
+            T out3 = h.out(s3.at()[2] + 4L * hd);
+            T[] grads = {h.rand(n3), h.rand(n3)};
+            h.check("adamStepWithStats", (decoupled ? "decoupled" : "L2") + " wd 0.01, t 1..2", b -> {
+                for (int t = 0; t < grads.length; t++) {
+                    b.adamStepWithStats(n3, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, decoupled, t + 1, p3.on(b), grads[t].on(b),
+                            m3.on(b), v3.on(b), u3.on(b), s3, out3.on(b));
+                }
+            }, p3, m3, v3, u3, out3);
+        }
+    }
+
+    private static float[] finite(float[] x) {
+        float[] y = x.clone();
+        for (int i = 0; i < y.length; i++) if (!Float.isFinite(y[i])) y[i] = 0.5f;
+        return y;
+    }
+
+    /** Segments of these lengths, back to back; their summaries 4 headers apart (one header of junk between). */
+    private static StatSegments segments(long[] lengths, int hd) {
+        long[] off = new long[lengths.length], at = new long[lengths.length];
+        for (int i = 1; i < lengths.length; i++) off[i] = off[i - 1] + lengths[i - 1];
+        for (int i = 0; i < lengths.length; i++) at[i] = 4L * hd * i + 3;
+        return new StatSegments(off, lengths, at);
     }
 
     private static void statsCase(Harness h, String name, float[] host, int bins) {

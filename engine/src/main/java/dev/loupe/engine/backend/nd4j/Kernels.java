@@ -173,6 +173,10 @@ final class Kernels {
 
     void sgd(int n, float lr, float momentum, boolean nesterov, float wd, MemorySegment param, MemorySegment grad,
              MemorySegment velocity, MemorySegment update) {
+        if (Simd.AVAILABLE) {
+            w.forEach(n, GRAIN, (ch, lo, hi) -> SimdLoops.sgd(param, grad, velocity, update, lo, hi, lr, momentum, nesterov, wd));
+            return;
+        }
         w.forEach(n, GRAIN, (ch, lo, hi) -> {
             for (long i = lo; i < hi; i++) {
                 float th = param.getAtIndex(F, i);

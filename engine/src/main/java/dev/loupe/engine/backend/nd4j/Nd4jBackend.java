@@ -7,6 +7,8 @@ import dev.loupe.engine.ConvShape;
 import dev.loupe.engine.DropoutRng;
 import dev.loupe.engine.MemoryInfo;
 import dev.loupe.engine.PoolShape;
+import dev.loupe.engine.StatSegments;
+import dev.loupe.engine.TensorStats;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -266,6 +268,22 @@ public final class Nd4jBackend implements Backend {
                          boolean decoupled, long t, Buf param, Buf grad, Buf m, Buf v, Buf update) {
         kernels.adam((int) n, lr, beta1, beta2, eps, weightDecay, decoupled, t, s(param), s(grad), s(m), s(v),
                 update == null ? null : s(update));
+    }
+
+    @Override
+    public void sgdStepWithStats(long n, float lr, float momentum, boolean nesterov, float weightDecay, Buf param,
+                                 Buf grad, Buf velocity, Buf update, StatSegments segments, Buf out) {
+        if (!Simd.AVAILABLE || !segments.tiles(n)) { // the fused loop is the SIMD one; else compose the two ops
+            Backend.super.sgdStepWithStats(n, lr, momentum, nesterov, weightDecay, param, grad, velocity, update, segments, out);
+            return;
+        }
+        check(param, n);
+        check(grad, n);
+        check(update, n);
+        if (momentum != 0) check(velocity, n);
+        for (long at : segments.at()) check(out, at + 3L * TensorStats.HEADER);
+        stats.sgdWithStats(lr, momentum, nesterov, weightDecay, s(param), s(grad), momentum == 0 ? null : s(velocity),
+                s(update), segments, s(out));
     }
 
     // ---- statistics ----

@@ -2,6 +2,7 @@ package dev.loupe.engine.backend.nd4j;
 
 import static dev.loupe.engine.backend.nd4j.Nd4jBackend.F;
 
+import dev.loupe.engine.StatSegments;
 import dev.loupe.engine.TensorStats;
 import dev.loupe.engine.backend.reference.ReferenceBackend;
 import java.lang.foreign.MemorySegment;
@@ -158,6 +159,52 @@ final class StatsKernels {
                 for (int t = 0; t < WAYS; t++) c += hist[ch * tables + t * bins + b];
             }
             out.setAtIndex(F, TensorStats.HEADER + b, c);
+        }
+    }
+
+    // ---- optimizer steps with the parameter statistics fused in ----
+
+    private int[] taskSegment = new int[0];
+    private int[] firstTask = new int[1];
+
+    /**
+     * The SGD step over {@code [0, n)}, which {@code segments} tile, with each segment's statistics
+     * of θ (after), the gradient and Δθ computed in the update loop and written to {@code out}.
+     * Each segment is cut into {@link Kernels#reductionChunks} of its length (so the partials are
+     * those of {@link #stats} on the segment alone, and independent of the thread count); the
+     * chunks of all segments are the tasks shared by the workers. Slots: stream-major,
+     * {@code stream · tasks + task}. Only reached when {@link Simd#AVAILABLE}.
+     */
+    void sgdWithStats(float lr, float mom, boolean nesterov, float wd, MemorySegment param, MemorySegment grad,
+                      MemorySegment vel, MemorySegment upd, StatSegments segments, MemorySegment out) {
+        int segs = segments.count();
+        if (firstTask.length < segs + 1) firstTask = new int[segs + 1];
+        for (int i = 0; i < segs; i++) firstTask[i + 1] = firstTask[i] + Kernels.reductionChunks(segments.length()[i]);
+        int tasks = firstTask[segs];
+        if (taskSegment.length < tasks) taskSegment = new int[tasks];
+        for (int i = 0; i < segs; i++) Arrays.fill(taskSegment, firstTask[i], firstTask[i + 1], i);
+        reserve(3 * tasks);
+        double[] pp = p;
+        long[] kk = k;
+        w.run(tasks, tasks, (c, from, to) -> {
+            for (int t = from; t < to; t++) {
+                int seg = taskSegment[t], chunks = firstTask[seg + 1] - firstTask[seg], ch = t - firstTask[seg];
+                long off = segments.offset()[seg], len = segments.length()[seg];
+                long lo = off + len * ch / chunks, hi = off + len * (ch + 1) / chunks;
+                int bad = SimdLoops.sgdStats(param, grad, vel, upd, lo, hi, lr, mom, nesterov, wd, pp, kk, t, tasks + t,
+                        2 * tasks + t);
+                if ((bad & 1) != 0) scalar(param, lo, hi, pp, kk, t);
+                if ((bad & 2) != 0) scalar(grad, lo, hi, pp, kk, tasks + t);
+                if ((bad & 4) != 0) scalar(upd, lo, hi, pp, kk, 2 * tasks + t);
+            }
+        });
+        long h = TensorStats.HEADER * (long) Float.BYTES;
+        for (int i = 0; i < segs; i++) {
+            int chunks = firstTask[i + 1] - firstTask[i];
+            long at = segments.at()[i] * Float.BYTES;
+            for (int stream = 0; stream < 3; stream++) {
+                header(segments.length()[i], stream * tasks + firstTask[i], chunks, out.asSlice(at + stream * h, h));
+            }
         }
     }
 }
