@@ -2,6 +2,7 @@ package dev.loupe.engine.optim;
 
 import dev.loupe.engine.Backend;
 import dev.loupe.engine.Buf;
+import dev.loupe.engine.StatSegments;
 import dev.loupe.engine.nn.Network;
 
 /**
@@ -15,6 +16,9 @@ public final class Updater {
     private final Buf[] state;
     private final Buf update;
     private long t;
+    private StatSegments statSegments;
+    private Buf statOut;
+    private boolean summarized;
 
     public Updater(Network net, Optimizer opt) {
         this.opt = opt;
@@ -26,10 +30,38 @@ public final class Updater {
         update = b.alloc(n);
     }
 
+    /**
+     * Asks the next {@link #step} (that one only) to also write the statistics of θ after the
+     * update, the gradient and Δθ of each segment into {@code out}, through the backend's fused
+     * op ({@link Backend#sgdStepWithStats}): a recorder calls this before a step it will record,
+     * so the backend can summarize the parameters while the update loop streams them anyway.
+     */
+    public void summarizeNextStep(StatSegments segments, Buf out) {
+        this.statSegments = segments;
+        this.statOut = out;
+    }
+
+    /** Whether the last {@link #step} wrote the statistics asked for by {@link #summarizeNextStep}. */
+    public boolean lastStepSummarized() {
+        return summarized;
+    }
+
     /** Applies one step at learning rate {@code lr}; Δθ is left in {@link #lastUpdate()}. */
     public void step(float lr) {
         t++;
         long n = net.paramCount();
+        StatSegments seg = statSegments;
+        statSegments = null;
+        summarized = seg != null;
+        if (seg != null) {
+            switch (opt) {
+                case Optimizer.Sgd s -> b.sgdStepWithStats(n, lr, s.momentum(), s.nesterov(), s.weightDecay(),
+                        net.paramVector(), net.gradVector(), state.length > 0 ? state[0] : null, update, seg, statOut);
+                case Optimizer.Adam a -> b.adamStepWithStats(n, lr, a.beta1(), a.beta2(), a.eps(), a.weightDecay(),
+                        a.decoupled(), t, net.paramVector(), net.gradVector(), state[0], state[1], update, seg, statOut);
+            }
+            return;
+        }
         switch (opt) {
             case Optimizer.Sgd s -> b.sgdStep(n, lr, s.momentum(), s.nesterov(), s.weightDecay(),
                     net.paramVector(), net.gradVector(), state.length > 0 ? state[0] : null, update);

@@ -6,6 +6,7 @@ import dev.loupe.datasets.tfevents.TfEvent;
 import dev.loupe.datasets.tfevents.TfEventWriter;
 import dev.loupe.engine.Backend;
 import dev.loupe.engine.Buf;
+import dev.loupe.engine.StatSegments;
 import dev.loupe.engine.TensorStats;
 import dev.loupe.engine.nn.FlattenLayer;
 import dev.loupe.engine.nn.Layer;
@@ -27,13 +28,17 @@ import java.util.List;
  * respect to it ({@code activation_grad}), and for each parameter {@code p}: {@code p},
  * {@code p_grad}, {@code p_update} (Δθ of the step) and {@code p/update_ratio} = ‖Δθ‖/‖θ‖ (θ after
  * the update). Every tensor is summarized by one fused {@link Backend#stats} op into a slot of a
- * preallocated device buffer; the whole buffer crosses to the host in one download.
+ * preallocated device buffer; the whole buffer crosses to the host in one download. On steps that
+ * record statistics without histograms, the parameter-side tensors (θ, gradient, Δθ) are instead
+ * summarized by the optimizer step itself ({@link Updater#summarizeNextStep}, armed one step
+ * ahead), which a backend may fuse into its update loop; activations still get one op each.
  *
  * <p>The download is one step late: the stats of step t are enqueued right after step t (the
  * buffers change with the next step) and read at step t+1, after the trainer's own loss read has
  * synchronized, so on an asynchronous backend the read finds finished work and does not stall; it
- * happens before step t+1's stats are enqueued, so one summary buffer suffices. Step t's event is
- * therefore written during step t+1 (or at the epoch end, or on close).
+ * happens before step t+1's stats are enqueued, but after step t+1's optimizer step, which may
+ * already write its parameter summaries: so there are two summary buffers, used by even and odd
+ * steps. Step t's event is therefore written during step t+1 (or at the epoch end, or on close).
  *
  * <p>Tags: {@code layer/<name>/<tensor>/{mean,std,min,max,l2,zero_frac,nonfinite}},
  * {@code layer/<name>/<tensor>/hist}, {@code layer/<name>/<param>/update_ratio},
@@ -55,14 +60,17 @@ public final class Recorder implements TrainListener, AutoCloseable {
     private final String[][] tags;
     private final SamplingBudget sampling;
     private final TfEventWriter writer;
-    private final Buf summary;
+    private final Buf[] summary;
+    private final StatSegments paramSegments;
+    private final Updater updater;
+    private long armedStep = -1;
     private final float[] host;
     private Pending pending;
     private long lastRecordNanos;
     private long totalRecordNanos;
 
     /** What was enqueued for a step and is written once its summary is read. */
-    private record Pending(StepEvent step, boolean stats, boolean hist) {}
+    private record Pending(StepEvent step, boolean stats, boolean hist, Buf summary) {}
 
     /** Records {@code net} trained by {@code updater} into {@code eventsDir} (a fresh event file). */
     public Recorder(Network net, Updater updater, RecordConfig cfg, Path eventsDir) {
@@ -77,7 +85,9 @@ public final class Recorder implements TrainListener, AutoCloseable {
         }
         this.sampling = new SamplingBudget(cfg);
         long floats = (long) tensors.size() * TensorStats.length(cfg.bins());
-        this.summary = backend.alloc(Math.max(1, floats));
+        this.summary = new Buf[] {backend.alloc(Math.max(1, floats)), backend.alloc(Math.max(1, floats))};
+        this.paramSegments = segments(net, tensors);
+        this.updater = updater;
         this.host = new float[(int) Math.max(1, floats)];
         this.writer = new TfEventWriter(eventsDir);
     }
@@ -100,6 +110,26 @@ public final class Recorder implements TrainListener, AutoCloseable {
             }
         }
         return Collections.unmodifiableList(out);
+    }
+
+    /**
+     * The parameter triples (θ, θ_grad, θ_update, consecutive in the plan) as segments of the flat
+     * parameter vector, with their slots in a summary buffer of bins 0 (stride {@link TensorStats#HEADER}).
+     */
+    private static StatSegments segments(Network net, List<RecordedTensor> plan) {
+        List<Param> params = new ArrayList<>();
+        for (Layer l : net.layers()) if (!(l instanceof FlattenLayer)) params.addAll(l.params());
+        int n = params.size(), k = 0;
+        long[] off = new long[n], len = new long[n], at = new long[n];
+        for (RecordedTensor t : plan) {
+            if (t.param() < 0) continue; // an update tensor: its θ is in slot t.param(), its gradient next
+            Param p = params.get(k);
+            if (p.size() != t.size()) throw new IllegalStateException("plan and parameters disagree at " + t.tag());
+            off[k] = p.offset();
+            len[k] = p.size();
+            at[k++] = (long) t.param() * TensorStats.HEADER;
+        }
+        return new StatSegments(off, len, at);
     }
 
     public List<RecordedTensor> tensors() {
@@ -126,19 +156,28 @@ public final class Recorder implements TrainListener, AutoCloseable {
         flush();
         boolean hist = sampling.histDue(e.step());
         boolean stats = hist || sampling.statsDue(e.step());
+        Buf out = summary[(int) (e.step() & 1)];
+        // the optimizer step already summarized θ, gradient and Δθ into out when armed for this step
+        boolean paramsDone = armedStep == e.step() && updater == this.updater && updater.lastStepSummarized();
         if (stats) {
             // one fused op per tensor, each into its own slot; nothing is read back here. Off
             // histogram steps bins = 0, which spares the op its second (binning) pass.
             int bins = hist ? cfg.bins() : 0, stride = TensorStats.length(bins);
             for (int i = 0; i < tensors.size(); i++) {
                 RecordedTensor t = tensors.get(i);
-                backend.stats(t.length(e.rows()), bins, t.buf(), summary.slice((long) i * stride, stride));
+                if (paramsDone && !t.perRow()) continue;
+                backend.stats(t.length(e.rows()), bins, t.buf(), out.slice((long) i * stride, stride));
             }
         }
-        pending = new Pending(e, stats, hist);
+        pending = new Pending(e, stats, hist, out);
         lastRecordNanos = System.nanoTime() - t0;
         totalRecordNanos += lastRecordNanos;
         sampling.observe(lastRecordNanos, e.stepNanos());
+        long next = e.step() + 1;
+        if (sampling.statsDue(next) && !sampling.histDue(next)) {
+            this.updater.summarizeNextStep(paramSegments, summary[(int) (next & 1)]);
+            armedStep = next;
+        }
     }
 
     /** Reads the pending step's summaries (if any) and writes its event. */
@@ -162,7 +201,7 @@ public final class Recorder implements TrainListener, AutoCloseable {
     private void summaries(Pending p, List<SummaryValue> values) {
         int bins = p.hist() ? cfg.bins() : 0, stride = TensorStats.length(bins);
         // the one host read of this step's summaries (its work finished at the last loss read)
-        backend.download(summary, 0, host, 0, tensors.size() * stride);
+        backend.download(p.summary(), 0, host, 0, tensors.size() * stride);
         for (int i = 0; i < tensors.size(); i++) {
             int o = i * stride;
             for (int s = 0; s < STATS.length; s++) values.add(new SummaryValue.Scalar(tags[i][s], host[o + STAT_INDEX[s]]));

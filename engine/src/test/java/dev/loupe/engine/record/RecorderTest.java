@@ -106,20 +106,35 @@ class RecorderTest {
 
     @Test
     void recordedStatisticsEqualStatisticsOfTheDownloadedTensors() {
+        try (Backend b = new ReferenceBackend()) {
+            recordAndCompare(b);
+        }
+    }
+
+    /**
+     * On nd4j the parameter-side statistics of steps without histograms come from the optimizer
+     * step (fused into its SIMD loop), those of histogram steps from the stats op: both must match.
+     */
+    @Test
+    void nd4jRecordsTheSameStatisticsWithThemFusedIntoTheOptimizerStep() {
+        try (Backend b = dev.loupe.engine.backend.nd4j.Nd4jBackend.create()) {
+            recordAndCompare(b);
+        }
+    }
+
+    private void recordAndCompare(Backend b) {
         ModelSpec spec = new ModelSpec("small-cnn", new int[] {6, 6, 1}, List.of(new LayerSpec.Conv2d(3, 3, 1, 0),
                 new LayerSpec.Act(Activation.RELU, 0), new LayerSpec.MaxPool2d(2, 2), new LayerSpec.Flatten(),
                 new LayerSpec.Dense(5), new LayerSpec.Dropout(0.2f), new LayerSpec.Act(Activation.TANH, 0), new LayerSpec.Dense(3)),
                 ModelSpec.Loss.SOFTMAX_CROSS_ENTROPY);
         Oracle oracle = new Oracle();
-        Path events = tmp.resolve("events");
-        try (Backend b = new ReferenceBackend()) {
-            Network net = new Network(b, spec, 16, 3);
-            Updater up = new Updater(net, new Optimizer.Sgd(0.9f, false, 0));
-            // 40 samples in batches of 16: the third batch of each epoch has 8 rows
-            TrainConfig cfg = new TrainConfig(4, 16, LrSchedule.constant(0.1f), up.optimizer(), 5, 0, 1);
-            Recorder rec = new Recorder(net, up, new RecordConfig(RecordMode.FULL, 1, 5, 7, 0), events);
-            Trainer.fit(net, up, images(1, 40), cfg, TrainState.START, List.of(rec, oracle), Checkpointer.NONE);
-        }
+        Path events = tmp.resolve("events-" + b.name());
+        Network net = new Network(b, spec, 16, 3);
+        Updater up = new Updater(net, new Optimizer.Sgd(0.9f, false, 0));
+        // 40 samples in batches of 16: the third batch of each epoch has 8 rows
+        TrainConfig cfg = new TrainConfig(4, 16, LrSchedule.constant(0.1f), up.optimizer(), 5, 0, 1);
+        Recorder rec = new Recorder(net, up, new RecordConfig(RecordMode.FULL, 1, 5, 7, 0), events);
+        Trainer.fit(net, up, images(1, 40), cfg, TrainState.START, List.of(rec, oracle), Checkpointer.NONE);
         TfEventReader.Result read = TfEventReader.readDir(events);
         assertTrue(read.warnings().isEmpty(), read.warnings().toString());
         EventLog log = EventLog.of(read);
