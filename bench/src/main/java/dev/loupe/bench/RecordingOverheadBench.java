@@ -48,7 +48,9 @@ import java.util.stream.Stream;
  * stats ops, the summary download, encoding and the event-file write). The first {@code warmup}
  * steps of each run are dropped; the per-mode figure is the median over rounds of the mean step
  * time; "in-run" is a second, drift-free estimate: 1 + the recorder's own wall time over the
- * steps' own time, both measured inside the same runs (median over rounds). A whole round is run
+ * steps' own time, both measured inside the same runs (median over rounds); where the backend fuses
+ * the parameter statistics into the optimizer step ({@code Updater#summarizeNextStep}) their cost
+ * is step time, so "in-run" is then a lower bound and "x off" the figure that counts. A whole round is run
  * once first to warm up the JIT and is not counted. Events go to a
  * temporary folder deleted at the end. What could fool it: other processes on the machine (the
  * rotation and medians damp this, not remove it); page-cache writes are cheap here but would cost
@@ -87,8 +89,9 @@ public final class RecordingOverheadBench {
             System.out.println("# " + Versions.all());
             System.out.println("# data " + full.source() + "; batch " + batches + "; " + steps + " timed steps after " + warmup
                     + " warm-up steps; median of " + rounds + " rounds; full = stats every step + histograms every 10");
-            System.out.println("# ms/step per variant, then each variant's median step time over off's; 'in-run' = 1 + the"
-                    + " recorder's own time / the steps' own time inside the same runs (drift-free); budget = --record-budget 0.05");
+            System.out.println("# ms/step per variant, then each variant's median step time over off's (the bar: full <= 1.05);"
+                    + " 'in-run' = 1 + the recorder's own time / the steps' own time inside the same runs (drift-free, but a lower"
+                    + " bound: parameter statistics fused into the optimizer step count as step time); budget = --record-budget 0.05");
             System.out.printf("%-5s %5s %-12s %10s %9s %9s %s%n", "model", "batch", "variant", "ms/step", "x off", "in-run", "rounds (ms/step)");
             for (String model : models) {
                 int batch = batches.getOrDefault(model, batches.getOrDefault("*", 128));

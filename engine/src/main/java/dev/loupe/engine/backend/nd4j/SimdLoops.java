@@ -36,11 +36,30 @@ final class SimdLoops {
     }
 
     /**
+     * Elements per block of the statistics loops: each block's vector accumulators are reduced
+     * into double partials, so a fused loop can update a block and then summarize it from L1.
+     * The plain statistics use the same blocks, so fused and unfused partials are bitwise equal.
+     */
+    static final int BLOCK = 1024;
+
+    /**
      * Statistics partials of {@code x[lo, hi)} into {@code p[slot·4 ..]} (sum, sum of squares,
      * min, max) and {@code k[slot·3 ..]} (finite, zeros, non-finite). Returns false, with nothing
      * written, when the range holds a non-finite element: the caller recounts it with the scalar loop.
      */
     static boolean stats(MemorySegment x, long lo, long hi, double[] p, long[] k, int slot) {
+        double[] a = fresh();
+        for (long b = lo; b < hi; b += BLOCK) accumulate(x, b, Math.min(hi, b + BLOCK), a);
+        return put(a, p, k, slot, hi - lo);
+    }
+
+    /** {sum, sum of squares, min, max, zeros} before any element. */
+    private static double[] fresh() {
+        return new double[] {0, 0, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0};
+    }
+
+    /** Adds {@code x[lo, hi)} to the partials {@code a} (see {@link #fresh}); a small method, so C2 inlines every vector op. */
+    private static void accumulate(MemorySegment x, long lo, long hi, double[] a) {
         DoubleVector s0 = DoubleVector.zero(DS), s1 = s0, q0 = s0, q1 = s0;
         FloatVector mn = FloatVector.broadcast(FS, Float.POSITIVE_INFINITY), mx = FloatVector.broadcast(FS, Float.NEGATIVE_INFINITY);
         long zeros = 0, i = lo;
@@ -56,19 +75,12 @@ final class SimdLoops {
             mx = mx.max(v);
             zeros += v.compare(VectorOperators.EQ, 0f).trueCount();
         }
-        double sum = s0.add(s1).reduceLanes(VectorOperators.ADD), sumSq = q0.add(q1).reduceLanes(VectorOperators.ADD);
-        double min = mn.reduceLanes(VectorOperators.MIN), max = mx.reduceLanes(VectorOperators.MAX);
-        for (; i < hi; i++) {
-            float v = x.getAtIndex(Nd4jBackend.F, i);
-            if (v == 0f) zeros++;
-            sum += v;
-            sumSq += (double) v * v;
-            min = Math.min(min, v);
-            max = Math.max(max, v);
-        }
-        if (!Double.isFinite(sum) || !Double.isFinite(sumSq)) return false;
-        StatsKernels.put(p, k, slot, sum, sumSq, min, max, hi - lo, zeros, 0);
-        return true;
+        a[0] += s0.add(s1).reduceLanes(VectorOperators.ADD);
+        a[1] += q0.add(q1).reduceLanes(VectorOperators.ADD);
+        a[2] = Math.min(a[2], mn.reduceLanes(VectorOperators.MIN));
+        a[3] = Math.max(a[3], mx.reduceLanes(VectorOperators.MAX));
+        a[4] += zeros;
+        for (; i < hi; i++) add(a, x.getAtIndex(Nd4jBackend.F, i));
     }
 
     /**
@@ -120,75 +132,19 @@ final class SimdLoops {
      */
     static int sgdStats(MemorySegment param, MemorySegment grad, MemorySegment vel, MemorySegment upd, long lo, long hi,
                         float lr, float mom, boolean nesterov, float wd, double[] p, long[] k, int sTheta, int sGrad, int sDelta) {
-        FloatVector vwd = FloatVector.broadcast(FS, wd), vmom = FloatVector.broadcast(FS, mom), vlr = FloatVector.broadcast(FS, -lr);
-        FloatVector inf = FloatVector.broadcast(FS, Float.POSITIVE_INFINITY), ninf = FloatVector.broadcast(FS, Float.NEGATIVE_INFINITY);
-        DoubleVector z = DoubleVector.zero(DS);
-        DoubleVector ts0 = z, ts1 = z, tq0 = z, tq1 = z, gs0 = z, gs1 = z, gq0 = z, gq1 = z, ds0 = z, ds1 = z, dq0 = z, dq1 = z;
-        FloatVector tmn = inf, tmx = ninf, gmn = inf, gmx = ninf, dmn = inf, dmx = ninf;
-        long tz = 0, gz = 0, dz = 0, i = lo;
-        for (long end = hi - L; i <= end; i += L) {
-            long off = i * Float.BYTES;
-            FloatVector th = FloatVector.fromMemorySegment(FS, param, off, LE);
-            FloatVector gr = FloatVector.fromMemorySegment(FS, grad, off, LE);
-            FloatVector g = gr.add(th.mul(vwd));
-            if (mom != 0) {
-                FloatVector v = vmom.mul(FloatVector.fromMemorySegment(FS, vel, off, LE)).add(g);
-                v.intoMemorySegment(vel, off, LE);
-                g = nesterov ? g.add(vmom.mul(v)) : v;
-            }
-            FloatVector d = vlr.mul(g);
-            d.intoMemorySegment(upd, off, LE);
-            FloatVector t = th.add(d);
-            t.intoMemorySegment(param, off, LE);
-
-            DoubleVector a0 = (DoubleVector) t.convertShape(VectorOperators.F2D, DS, 0);
-            DoubleVector a1 = (DoubleVector) t.convertShape(VectorOperators.F2D, DS, 1);
-            ts0 = ts0.add(a0);
-            tq0 = a0.fma(a0, tq0);
-            ts1 = ts1.add(a1);
-            tq1 = a1.fma(a1, tq1);
-            tmn = tmn.min(t);
-            tmx = tmx.max(t);
-            tz += t.compare(VectorOperators.EQ, 0f).trueCount();
-
-            DoubleVector b0 = (DoubleVector) gr.convertShape(VectorOperators.F2D, DS, 0);
-            DoubleVector b1 = (DoubleVector) gr.convertShape(VectorOperators.F2D, DS, 1);
-            gs0 = gs0.add(b0);
-            gq0 = b0.fma(b0, gq0);
-            gs1 = gs1.add(b1);
-            gq1 = b1.fma(b1, gq1);
-            gmn = gmn.min(gr);
-            gmx = gmx.max(gr);
-            gz += gr.compare(VectorOperators.EQ, 0f).trueCount();
-
-            DoubleVector c0 = (DoubleVector) d.convertShape(VectorOperators.F2D, DS, 0);
-            DoubleVector c1 = (DoubleVector) d.convertShape(VectorOperators.F2D, DS, 1);
-            ds0 = ds0.add(c0);
-            dq0 = c0.fma(c0, dq0);
-            ds1 = ds1.add(c1);
-            dq1 = c1.fma(c1, dq1);
-            dmn = dmn.min(d);
-            dmx = dmx.max(d);
-            dz += d.compare(VectorOperators.EQ, 0f).trueCount();
+        // one vector loop doing all of it needs ~20 live accumulators and more inlined code than C2
+        // will compile as vectors (it fell back to boxed vectors: 20× slower); blocks that are
+        // updated, then summarized while in L1, cost the same memory traffic
+        double[] t = fresh(), g = fresh(), d = fresh();
+        for (long b = lo; b < hi; b += BLOCK) {
+            long e = Math.min(hi, b + BLOCK);
+            accumulate(grad, b, e, g); // before the update: grad is read-only, but its lines are loaded now
+            sgd(param, grad, vel, upd, b, e, lr, mom, nesterov, wd);
+            accumulate(param, b, e, t);
+            accumulate(upd, b, e, d);
         }
-        double[] ta = partial(ts0, ts1, tq0, tq1, tmn, tmx, tz), ga = partial(gs0, gs1, gq0, gq1, gmn, gmx, gz),
-                da = partial(ds0, ds1, dq0, dq1, dmn, dmx, dz);
-        for (; i < hi; i++) {
-            float g = grad.getAtIndex(Nd4jBackend.F, i);
-            float d = sgdScalar(param, grad, vel, upd, i, lr, mom, nesterov, wd);
-            add(ta, param.getAtIndex(Nd4jBackend.F, i));
-            add(ga, g);
-            add(da, d);
-        }
-        return (put(ta, p, k, sTheta, hi - lo) ? 0 : 1) | (put(ga, p, k, sGrad, hi - lo) ? 0 : 2)
-                | (put(da, p, k, sDelta, hi - lo) ? 0 : 4);
-    }
-
-    /** {sum, sum of squares, min, max, zeros} of one stream's vector accumulators. */
-    private static double[] partial(DoubleVector s0, DoubleVector s1, DoubleVector q0, DoubleVector q1, FloatVector mn,
-                                    FloatVector mx, long zeros) {
-        return new double[] {s0.add(s1).reduceLanes(VectorOperators.ADD), q0.add(q1).reduceLanes(VectorOperators.ADD),
-            mn.reduceLanes(VectorOperators.MIN), mx.reduceLanes(VectorOperators.MAX), zeros};
+        return (put(t, p, k, sTheta, hi - lo) ? 0 : 1) | (put(g, p, k, sGrad, hi - lo) ? 0 : 2)
+                | (put(d, p, k, sDelta, hi - lo) ? 0 : 4);
     }
 
     private static void add(double[] a, float v) {
@@ -239,6 +195,62 @@ final class SimdLoops {
                 counts[at + 3 * bins + idx[j + 3]]++;
             }
             for (; j < m; j++) counts[at + idx[j]]++;
+        }
+    }
+
+    /** The most bins {@link #binsSmall} counts in vector registers. */
+    static final int SMALL_BINS = 32;
+
+    /**
+     * {@link #bins} for at most {@link #SMALL_BINS} bins with no scalar work per element: each
+     * lane keeps its own histogram as 8-bit counters, four bins to an int, in eight accumulator
+     * vectors (bin b: accumulator b / 4, byte b % 4); an element adds {@code 1 << 8·(b % 4)}
+     * to its lane of accumulator {@code b / 4} (a masked add per accumulator). A lane's counter
+     * grows by at most 1 per vector, so the bytes are summed into {@code counts[at + b]} every 255
+     * vectors, before they could overflow. About 25 vector operations per vector of elements,
+     * where scalar increments cost ~8 instructions per element.
+     */
+    static void binsSmall(MemorySegment x, long from, long to, float lo, float hi, int bins, int[] counts, int at) {
+        FloatVector vlo = FloatVector.broadcast(FS, lo), width = FloatVector.broadcast(FS, hi - lo),
+                scale = FloatVector.broadcast(FS, (float) bins);
+        IntVector top = IntVector.broadcast(IS, bins - 1), zero = IntVector.zero(IS), one = IntVector.broadcast(IS, 1);
+        int[] bytes = new int[8 * L];
+        long i = from;
+        while (i <= to - L) {
+            // a run of at most 255 vectors, then the byte counters go to counts; no calls inside
+            // the run, so C2 keeps the accumulators in registers
+            IntVector a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
+            for (long end = Math.min(to - L, i + 254L * L); i <= end; i += L) {
+                FloatVector v = FloatVector.fromMemorySegment(FS, x, i * Float.BYTES, LE);
+                IntVector b = ((IntVector) v.sub(vlo).div(width).mul(scale).convertShape(VectorOperators.F2I, IS, 0)).max(zero).min(top);
+                IntVector inc = one.lanewise(VectorOperators.LSHL, b.and(3).lanewise(VectorOperators.LSHL, 3));
+                IntVector g = b.lanewise(VectorOperators.LSHR, 2);
+                a0 = a0.add(inc, g.compare(VectorOperators.EQ, 0));
+                a1 = a1.add(inc, g.compare(VectorOperators.EQ, 1));
+                a2 = a2.add(inc, g.compare(VectorOperators.EQ, 2));
+                a3 = a3.add(inc, g.compare(VectorOperators.EQ, 3));
+                a4 = a4.add(inc, g.compare(VectorOperators.EQ, 4));
+                a5 = a5.add(inc, g.compare(VectorOperators.EQ, 5));
+                a6 = a6.add(inc, g.compare(VectorOperators.EQ, 6));
+                a7 = a7.add(inc, g.compare(VectorOperators.EQ, 7));
+            }
+            a0.intoArray(bytes, 0);
+            a1.intoArray(bytes, L);
+            a2.intoArray(bytes, 2 * L);
+            a3.intoArray(bytes, 3 * L);
+            a4.intoArray(bytes, 4 * L);
+            a5.intoArray(bytes, 5 * L);
+            a6.intoArray(bytes, 6 * L);
+            a7.intoArray(bytes, 7 * L);
+            for (int b = 0; b < bins; b++) {
+                int c = 0, shift = 8 * (b & 3), base = (b >> 2) * L;
+                for (int lane = 0; lane < L; lane++) c += (bytes[base + lane] >>> shift) & 0xFF;
+                counts[at + b] += c;
+            }
+        }
+        for (; i < to; i++) {
+            float v = x.getAtIndex(Nd4jBackend.F, i);
+            counts[at + Math.min(bins - 1, Math.max(0, (int) ((v - lo) / (hi - lo) * bins)))]++;
         }
     }
 }

@@ -144,7 +144,8 @@ final class StatsKernels {
         int[][] scratch = idx;
         w.run(n, chunks, (ch, from, to) -> {
             if (Simd.AVAILABLE && kk[ch * CSLOTS + NONFINITE] == 0) {
-                SimdLoops.bins(x, from, to, lo, hi, bins, scratch[ch], hist, ch * tables);
+                if (bins <= SimdLoops.SMALL_BINS) SimdLoops.binsSmall(x, from, to, lo, hi, bins, hist, ch * tables);
+                else SimdLoops.bins(x, from, to, lo, hi, bins, scratch[ch], hist, ch * tables);
                 return;
             }
             int at = ch * tables;
