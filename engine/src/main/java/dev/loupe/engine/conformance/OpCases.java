@@ -277,6 +277,9 @@ final class OpCases {
         java.util.Arrays.fill(constant, 1.25f);
         statsCase(h, "constant", constant, 10);
         statsCase(h, "all zero", new float[4096], 10);
+        float[] peaked = h.uniform(BIG, -1, 2); // ReLU-like: most elements in one bin (counters must not overflow)
+        for (int i = 0; i < peaked.length; i++) if (i % 50 != 0) peaked[i] = 0.25f;
+        statsCase(h, "n " + BIG + " 98% in one bin", peaked, 30);
         float[] huge = h.uniform(BIG, 1e3, 1e3 + 1);
         statsCase(h, "offset 1000 (variance cancellation)", huge, 32);
     }
