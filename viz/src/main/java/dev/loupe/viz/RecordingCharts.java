@@ -150,7 +150,6 @@ public final class RecordingCharts {
                                  Map<String, String> layers, String suffix, boolean logY, Double reference) {
         XYChart c = chart(title, yTitle);
         c.getStyler().setYAxisLogarithmic(logY);
-        c.getStyler().setYAxisLogarithmicDecadeOnly(false);
         long lo = Long.MAX_VALUE, hi = Long.MIN_VALUE;
         int n = 0;
         for (var l : layers.entrySet()) {
@@ -172,6 +171,24 @@ public final class RecordingCharts {
         if (!logY) {
             c.getStyler().setYAxisMin(0.0);
             c.getStyler().setYAxisMax(1.0);
+        } else {
+            double ymin = Double.POSITIVE_INFINITY, ymax = 0;
+            for (XYSeries ser : c.getSeriesMap().values()) {
+                for (double y : ser.getYData()) {
+                    if (y > 0 && Double.isFinite(y)) {
+                        ymin = Math.min(ymin, y);
+                        ymax = Math.max(ymax, y);
+                    }
+                }
+            }
+            if (ymax > 0) {
+                // ticks at every 1..9 × 10^k overlap (0.005 over 0.006, 9E-4 beside 0.001): label
+                // decades only, on an axis widened to whole decades so at least two show
+                c.getStyler().setYAxisLogarithmicDecadeOnly(true);
+                c.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(ymin))));
+                c.getStyler().setYAxisMax(Math.pow(10, Math.ceil(Math.log10(ymax) - 1e-9)));
+                c.getStyler().setYAxisDecimalPattern("0E0"); // one style: 1E-2, 1E-3, 1E-4 (not 0.01 beside 1E-4)
+            }
         }
         save(c, dir, file, out);
     }
