@@ -5,6 +5,7 @@ import dev.loupe.datasets.Dataset;
 import dev.loupe.engine.Backend;
 import dev.loupe.engine.Backends;
 import dev.loupe.engine.Buf;
+import dev.loupe.engine.StatSegments;
 import dev.loupe.engine.TensorStats;
 import dev.loupe.engine.Versions;
 import dev.loupe.engine.nn.Models;
@@ -154,6 +155,29 @@ public final class RecordingOverheadBench {
             System.out.printf("#   stats op alone, %d tensors, %d elements, bins %d: %.2f ms/step = %.2f ns/element (5%% of off = %.2f ms)%n",
                     plan.size(), elements, bins, m, m * 1e6 / elements, 0.05 * offMs);
         }
+        // the parameter side of statistics-only steps: the optimizer step with θ, gradient and Δθ
+        // summarized in it (fused where the backend does so) against the plain step, interleaved
+        StatSegments seg = Recorder.segments(net, plan);
+        Buf summary = b.alloc(Math.max(1, (long) plan.size() * TensorStats.HEADER));
+        List<Double> plain = new ArrayList<>(), with = new ArrayList<>();
+        for (int r = 0; r < 18; r++) {
+            long t0 = System.nanoTime();
+            up.step(1e-6f);
+            b.synchronize();
+            long t1 = System.nanoTime();
+            up.summarizeNextStep(seg, summary);
+            up.step(1e-6f);
+            b.synchronize();
+            long t2 = System.nanoTime();
+            if (r >= 3) {
+                plain.add((t1 - t0) / 1e6);
+                with.add((t2 - t1) / 1e6);
+            }
+        }
+        long params = 0;
+        for (long len : seg.length()) params += len;
+        System.out.printf("#   optimizer step alone %.3f ms, with the statistics of θ, gradient, Δθ (%d parameters): %.3f ms (+%.3f ms)%n",
+                median(plain), params, median(with), median(with) - median(plain));
     }
 
     private static void run(Backend b, ModelSpec spec, Dataset data, int batch, int warmup, Path tmp) {

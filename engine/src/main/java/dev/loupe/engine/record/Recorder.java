@@ -113,10 +113,11 @@ public final class Recorder implements TrainListener, AutoCloseable {
     }
 
     /**
-     * The parameter triples (θ, θ_grad, θ_update, consecutive in the plan) as segments of the flat
-     * parameter vector, with their slots in a summary buffer of bins 0 (stride {@link TensorStats#HEADER}).
+     * The parameter triples (θ, θ_grad, θ_update, consecutive in {@code plan}) as segments of the
+     * flat parameter vector, with their slots in a summary buffer of bins 0 (stride
+     * {@link TensorStats#HEADER}): what the recorder hands to {@link Updater#summarizeNextStep}.
      */
-    private static StatSegments segments(Network net, List<RecordedTensor> plan) {
+    public static StatSegments segments(Network net, List<RecordedTensor> plan) {
         List<Param> params = new ArrayList<>();
         for (Layer l : net.layers()) if (!(l instanceof FlattenLayer)) params.addAll(l.params());
         int n = params.size(), k = 0;
