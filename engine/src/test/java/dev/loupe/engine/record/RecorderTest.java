@@ -107,7 +107,7 @@ class RecorderTest {
     @Test
     void recordedStatisticsEqualStatisticsOfTheDownloadedTensors() {
         try (Backend b = new ReferenceBackend()) {
-            recordAndCompare(b);
+            recordAndCompare(b, new Optimizer.Sgd(0.9f, false, 0));
         }
     }
 
@@ -118,19 +118,27 @@ class RecorderTest {
     @Test
     void nd4jRecordsTheSameStatisticsWithThemFusedIntoTheOptimizerStep() {
         try (Backend b = dev.loupe.engine.backend.nd4j.Nd4jBackend.create()) {
-            recordAndCompare(b);
+            recordAndCompare(b, new Optimizer.Sgd(0.9f, false, 0));
         }
     }
 
-    private void recordAndCompare(Backend b) {
+    /** The same with AdamW, whose update loop carries the statistics on nd4j too. */
+    @Test
+    void nd4jWithAdamWRecordsTheSameStatistics() {
+        try (Backend b = dev.loupe.engine.backend.nd4j.Nd4jBackend.create()) {
+            recordAndCompare(b, new Optimizer.Adam(0.9f, 0.999f, 1e-8f, 0.01f, true));
+        }
+    }
+
+    private void recordAndCompare(Backend b, Optimizer opt) {
         ModelSpec spec = new ModelSpec("small-cnn", new int[] {6, 6, 1}, List.of(new LayerSpec.Conv2d(3, 3, 1, 0),
                 new LayerSpec.Act(Activation.RELU, 0), new LayerSpec.MaxPool2d(2, 2), new LayerSpec.Flatten(),
                 new LayerSpec.Dense(5), new LayerSpec.Dropout(0.2f), new LayerSpec.Act(Activation.TANH, 0), new LayerSpec.Dense(3)),
                 ModelSpec.Loss.SOFTMAX_CROSS_ENTROPY);
         Oracle oracle = new Oracle();
-        Path events = tmp.resolve("events-" + b.name());
+        Path events = tmp.resolve("events-" + b.name() + "-" + opt.name());
         Network net = new Network(b, spec, 16, 3);
-        Updater up = new Updater(net, new Optimizer.Sgd(0.9f, false, 0));
+        Updater up = new Updater(net, opt);
         // 40 samples in batches of 16: the third batch of each epoch has 8 rows
         TrainConfig cfg = new TrainConfig(4, 16, LrSchedule.constant(0.1f), up.optimizer(), 5, 0, 1);
         Recorder rec = new Recorder(net, up, new RecordConfig(RecordMode.FULL, 1, 5, 7, 0), events);

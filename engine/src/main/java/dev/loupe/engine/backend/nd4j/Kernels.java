@@ -196,6 +196,11 @@ final class Kernels {
     void adam(int n, float lr, float beta1, float beta2, float eps, float wd, boolean decoupled, long t,
               MemorySegment param, MemorySegment grad, MemorySegment m, MemorySegment v, MemorySegment update) {
         double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
+        if (Simd.AVAILABLE) {
+            w.forEach(n, GRAIN / 4, (ch, lo, hi) -> SimdLoops.adam(param, grad, m, v, update, lo, hi, lr, beta1, beta2, eps, wd,
+                    decoupled, bc1, bc2));
+            return;
+        }
         w.forEach(n, GRAIN / 4, (ch, lo, hi) -> {
             for (long i = lo; i < hi; i++) {
                 float th = param.getAtIndex(F, i);

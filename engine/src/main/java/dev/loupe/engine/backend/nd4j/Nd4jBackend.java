@@ -286,6 +286,21 @@ public final class Nd4jBackend implements Backend {
                 s(update), segments, s(out));
     }
 
+    @Override
+    public void adamStepWithStats(long n, float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled,
+                                  long t, Buf param, Buf grad, Buf m, Buf v, Buf update, StatSegments segments, Buf out) {
+        if (!Simd.AVAILABLE || !segments.tiles(n)) {
+            Backend.super.adamStepWithStats(n, lr, beta1, beta2, eps, weightDecay, decoupled, t, param, grad, m, v, update,
+                    segments, out);
+            return;
+        }
+        for (Buf b : new Buf[] {param, grad, m, v, update}) check(b, n);
+        for (long at : segments.at()) check(out, at + 3L * TensorStats.HEADER);
+        double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t); // as Kernels.adam
+        stats.adamWithStats(lr, beta1, beta2, eps, weightDecay, decoupled, bc1, bc2, s(param), s(grad), s(m), s(v), s(update),
+                segments, s(out));
+    }
+
     // ---- statistics ----
 
     @Override

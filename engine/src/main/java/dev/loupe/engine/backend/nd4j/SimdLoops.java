@@ -136,28 +136,79 @@ final class SimdLoops {
         return d;
     }
 
+    /** An optimizer update of the elements {@code [lo, hi)} (writing θ, its state and Δθ). */
+    interface BlockStep {
+        void run(long lo, long hi);
+    }
+
     /**
-     * {@link #sgd} over {@code [lo, hi)} with the statistics partials of θ after the update, the
-     * gradient and Δθ (written to {@code upd}) accumulated in the same loop, into slots
-     * {@code sTheta}, {@code sGrad}, {@code sDelta}. Returns a bit set of the streams (1 θ,
-     * 2 gradient, 4 Δθ) that held a non-finite element: their partials are not written, and the
-     * caller recounts them from the buffers with the scalar loop.
+     * {@code step} over {@code [lo, hi)} with the statistics partials of θ after the update, the
+     * gradient and Δθ (which {@code step} writes to {@code upd}) into slots {@code sTheta},
+     * {@code sGrad}, {@code sDelta}. Returns a bit set of the streams (1 θ, 2 gradient, 4 Δθ)
+     * that held a non-finite element: their partials are not written, and the caller recounts
+     * them from the buffers with the scalar loop.
      */
-    static int sgdStats(MemorySegment param, MemorySegment grad, MemorySegment vel, MemorySegment upd, long lo, long hi,
-                        float lr, float mom, boolean nesterov, float wd, double[] p, long[] k, int sTheta, int sGrad, int sDelta) {
+    static int stepStats(BlockStep step, MemorySegment param, MemorySegment grad, MemorySegment upd, long lo, long hi,
+                         double[] p, long[] k, int sTheta, int sGrad, int sDelta) {
         // one vector loop doing all of it needs ~20 live accumulators and more inlined code than C2
         // will compile as vectors (it fell back to boxed vectors: 20× slower); blocks that are
         // updated, then summarized while in L1, cost the same memory traffic
         double[] t = fresh(), g = fresh(), d = fresh();
         for (long b = lo; b < hi; b += BLOCK) {
             long e = Math.min(hi, b + BLOCK);
-            accumulate(grad, b, e, g); // before the update: grad is read-only, but its lines are loaded now
-            sgd(param, grad, vel, upd, b, e, lr, mom, nesterov, wd);
+            accumulate(grad, b, e, g); // the gradient is only read by the step: summarize it as it is loaded
+            step.run(b, e);
             accumulate(param, b, e, t);
             accumulate(upd, b, e, d);
         }
         return (put(t, p, k, sTheta, hi - lo) ? 0 : 1) | (put(g, p, k, sGrad, hi - lo) ? 0 : 2)
                 | (put(d, p, k, sDelta, hi - lo) ? 0 : 4);
+    }
+
+    /**
+     * The Adam update of {@code [lo, hi)} exactly as {@code Kernels.adam} computes it: float
+     * moments, the step in double ({@code bc1}, {@code bc2} are the bias corrections), vectorized
+     * at half width so that each float vector widens to one double vector.
+     */
+    static void adam(MemorySegment param, MemorySegment grad, MemorySegment m, MemorySegment v, MemorySegment upd,
+                     long lo, long hi, float lr, float beta1, float beta2, float eps, float wd, boolean decoupled,
+                     double bc1, double bc2) {
+        FloatVector b1 = FloatVector.broadcast(HS, beta1), c1 = FloatVector.broadcast(HS, 1 - beta1),
+                b2 = FloatVector.broadcast(HS, beta2), c2 = FloatVector.broadcast(HS, 1 - beta2),
+                vwd = FloatVector.broadcast(HS, wd), lrwd = FloatVector.broadcast(HS, lr * wd);
+        DoubleVector nlr = DoubleVector.broadcast(DS, (double) -lr), veps = DoubleVector.broadcast(DS, (double) eps),
+                vbc1 = DoubleVector.broadcast(DS, bc1), vbc2 = DoubleVector.broadcast(DS, bc2);
+        long i = lo;
+        for (long end = hi - H; i <= end; i += H) {
+            long off = i * Float.BYTES;
+            FloatVector th = FloatVector.fromMemorySegment(HS, param, off, LE);
+            FloatVector g = FloatVector.fromMemorySegment(HS, grad, off, LE);
+            if (!decoupled) g = g.add(vwd.mul(th));
+            FloatVector mi = b1.mul(FloatVector.fromMemorySegment(HS, m, off, LE)).add(c1.mul(g));
+            FloatVector vi = b2.mul(FloatVector.fromMemorySegment(HS, v, off, LE)).add(c2.mul(g).mul(g));
+            mi.intoMemorySegment(m, off, LE);
+            vi.intoMemorySegment(v, off, LE);
+            DoubleVector md = (DoubleVector) mi.convertShape(VectorOperators.F2D, DS, 0);
+            DoubleVector vd = (DoubleVector) vi.convertShape(VectorOperators.F2D, DS, 0);
+            DoubleVector dd = nlr.mul(md.div(vbc1)).div(vd.div(vbc2).sqrt().add(veps));
+            FloatVector d = (FloatVector) dd.convertShape(VectorOperators.D2F, HS, 0);
+            if (decoupled) d = d.sub(lrwd.mul(th));
+            if (upd != null) d.intoMemorySegment(upd, off, LE);
+            th.add(d).intoMemorySegment(param, off, LE);
+        }
+        for (; i < hi; i++) {
+            float th = param.getAtIndex(Nd4jBackend.F, i);
+            float g = grad.getAtIndex(Nd4jBackend.F, i);
+            if (!decoupled) g += wd * th;
+            float mi = beta1 * m.getAtIndex(Nd4jBackend.F, i) + (1 - beta1) * g;
+            float vi = beta2 * v.getAtIndex(Nd4jBackend.F, i) + (1 - beta2) * g * g;
+            m.setAtIndex(Nd4jBackend.F, i, mi);
+            v.setAtIndex(Nd4jBackend.F, i, vi);
+            float d = (float) (-lr * (mi / bc1) / (Math.sqrt(vi / bc2) + eps));
+            if (decoupled) d -= lr * wd * th;
+            if (upd != null) upd.setAtIndex(Nd4jBackend.F, i, d);
+            param.setAtIndex(Nd4jBackend.F, i, th + d);
+        }
     }
 
     private static void add(double[] a, float v) {

@@ -178,6 +178,20 @@ final class StatsKernels {
      */
     void sgdWithStats(float lr, float mom, boolean nesterov, float wd, MemorySegment param, MemorySegment grad,
                       MemorySegment vel, MemorySegment upd, StatSegments segments, MemorySegment out) {
+        stepWithStats((lo, hi) -> SimdLoops.sgd(param, grad, vel, upd, lo, hi, lr, mom, nesterov, wd), param, grad, upd,
+                segments, out);
+    }
+
+    /** {@link #sgdWithStats} for Adam ({@code bc1}, {@code bc2}: the bias corrections of step t). */
+    void adamWithStats(float lr, float beta1, float beta2, float eps, float wd, boolean decoupled, double bc1, double bc2,
+                       MemorySegment param, MemorySegment grad, MemorySegment m, MemorySegment v, MemorySegment upd,
+                       StatSegments segments, MemorySegment out) {
+        stepWithStats((lo, hi) -> SimdLoops.adam(param, grad, m, v, upd, lo, hi, lr, beta1, beta2, eps, wd, decoupled, bc1, bc2),
+                param, grad, upd, segments, out);
+    }
+
+    private void stepWithStats(SimdLoops.BlockStep step, MemorySegment param, MemorySegment grad, MemorySegment upd,
+                               StatSegments segments, MemorySegment out) {
         int segs = segments.count();
         if (firstTask.length < segs + 1) firstTask = new int[segs + 1];
         for (int i = 0; i < segs; i++) firstTask[i + 1] = firstTask[i] + Kernels.reductionChunks(segments.length()[i]);
@@ -192,8 +206,7 @@ final class StatsKernels {
                 int seg = taskSegment[t], chunks = firstTask[seg + 1] - firstTask[seg], ch = t - firstTask[seg];
                 long off = segments.offset()[seg], len = segments.length()[seg];
                 long lo = off + len * ch / chunks, hi = off + len * (ch + 1) / chunks;
-                int bad = SimdLoops.sgdStats(param, grad, vel, upd, lo, hi, lr, mom, nesterov, wd, pp, kk, t, tasks + t,
-                        2 * tasks + t);
+                int bad = SimdLoops.stepStats(step, param, grad, upd, lo, hi, pp, kk, t, tasks + t, 2 * tasks + t);
                 if ((bad & 1) != 0) scalar(param, lo, hi, pp, kk, t);
                 if ((bad & 2) != 0) scalar(grad, lo, hi, pp, kk, tasks + t);
                 if ((bad & 4) != 0) scalar(upd, lo, hi, pp, kk, 2 * tasks + t);
