@@ -19,6 +19,7 @@ public final class Updater {
     private StatSegments statSegments;
     private Buf statOut;
     private boolean summarized;
+    private long lastStepNanos;
 
     public Updater(Network net, Optimizer opt) {
         this.opt = opt;
@@ -50,6 +51,23 @@ public final class Updater {
     public void step(float lr) {
         t++;
         long n = net.paramCount();
+        long t0 = System.nanoTime();
+        try {
+            apply(lr, n);
+        } finally {
+            lastStepNanos = System.nanoTime() - t0;
+        }
+    }
+
+    /**
+     * Host time of the last {@link #step}: the whole update on a synchronous backend (nd4j), the
+     * enqueueing only on an asynchronous one.
+     */
+    public long lastStepNanos() {
+        return lastStepNanos;
+    }
+
+    private void apply(float lr, long n) {
         StatSegments seg = statSegments;
         statSegments = null;
         summarized = seg != null;

@@ -68,6 +68,8 @@ public final class Recorder implements TrainListener, AutoCloseable {
     private Pending pending;
     private long lastRecordNanos;
     private long totalRecordNanos;
+    private long totalFusedNanos;
+    private long plainStepNanos, plainSteps, summarizedStepNanos, summarizedSteps;
 
     /** What was enqueued for a step and is written once its summary is read. */
     private record Pending(StepEvent step, boolean stats, boolean hist, Buf summary) {}
@@ -142,9 +144,22 @@ public final class Recorder implements TrainListener, AutoCloseable {
         return writer.file();
     }
 
-    /** Wall time spent in {@link #onStep} so far, in nanoseconds (the recorder's own cost on the host). */
+    /**
+     * The recorder's cost so far in nanoseconds: wall time spent in {@link #onStep}, plus the
+     * estimated cost of the parameter statistics computed inside optimizer steps (see
+     * {@link #totalFusedNanos}).
+     */
     public long totalRecordNanos() {
         return totalRecordNanos;
+    }
+
+    /**
+     * The part of {@link #totalRecordNanos} spent inside optimizer steps, which also counts in the
+     * steps' own time: per summarized step, the mean time of summarized steps minus that of plain
+     * ones (histogram steps use the plain step), 0 until both have been seen.
+     */
+    public long totalFusedNanos() {
+        return totalFusedNanos;
     }
 
     public SamplingBudget sampling() {
@@ -171,14 +186,29 @@ public final class Recorder implements TrainListener, AutoCloseable {
             }
         }
         pending = new Pending(e, stats, hist, out);
-        lastRecordNanos = System.nanoTime() - t0;
+        long fused = fusedEstimate(updater);
+        lastRecordNanos = System.nanoTime() - t0 + fused;
         totalRecordNanos += lastRecordNanos;
-        sampling.observe(lastRecordNanos, e.stepNanos());
+        totalFusedNanos += fused;
+        sampling.observe(lastRecordNanos, e.stepNanos() - fused);
         long next = e.step() + 1;
         if (sampling.statsDue(next) && !sampling.histDue(next)) {
             this.updater.summarizeNextStep(paramSegments, summary[(int) (next & 1)]);
             armedStep = next;
         }
+    }
+
+    /** What summarizing the parameters in this step's optimizer step cost: see {@link #totalFusedNanos}. */
+    private long fusedEstimate(Updater updater) {
+        if (updater.lastStepSummarized()) {
+            summarizedStepNanos += updater.lastStepNanos();
+            summarizedSteps++;
+        } else {
+            plainStepNanos += updater.lastStepNanos();
+            plainSteps++;
+        }
+        if (!updater.lastStepSummarized() || plainSteps == 0) return 0;
+        return Math.max(0, summarizedStepNanos / summarizedSteps - plainStepNanos / plainSteps);
     }
 
     /** Reads the pending step's summaries (if any) and writes its event. */

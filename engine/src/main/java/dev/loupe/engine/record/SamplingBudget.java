@@ -12,7 +12,8 @@ package dev.loupe.engine.record;
  * suffices); below {@code b / 4}, {@code f} halves (never below 1), so a run that got faster
  * records more often again. The recorder's own
  * time is measured around its work on the host (enqueueing the stats ops, the summary download,
- * encoding and writing); on an asynchronous backend the stats kernels' device time is billed to
+ * encoding and writing) plus the recorder's estimate of the parameter statistics it had the
+ * optimizer step compute ({@code Recorder#totalFusedNanos}); on an asynchronous backend the stats kernels' device time is billed to
  * the next step instead, so there the figure is a lower bound.
  */
 public final class SamplingBudget {
