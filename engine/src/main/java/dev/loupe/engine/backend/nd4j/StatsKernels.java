@@ -39,14 +39,6 @@ final class StatsKernels {
         if (k.length < slots * CSLOTS) k = new long[slots * CSLOTS];
     }
 
-    double[] p() {
-        return p;
-    }
-
-    long[] k() {
-        return k;
-    }
-
     static void put(double[] p, long[] k, int slot, double sum, double sumSq, double min, double max, long finite,
                     long zeros, long nonFinite) {
         p[slot * SLOTS + SUM] = sum;
