@@ -11,13 +11,15 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The nd4j backend's Vector API loops (loaded only when {@link Simd#AVAILABLE}): per-chunk
- * statistics partials, histogram binning, and the optimizer updates with their statistics fused in.
+ * statistics partials, histogram binning, the SGD and Adam updates, and those updates with the
+ * statistics of θ, gradient and Δθ computed block by block as they are written.
  * Elementwise results are bitwise those of the scalar loops (same float operations, no FMA
  * contraction); reductions differ from them only in the order of summation.
  *
  * <p>Sums and sums of squares are accumulated in double lanes (each float widened, as the
- * reference does): float accumulators would be faster (~20% here) but lose the variance of data
- * with a large offset (the {@code var = E[x²] − mean²} cancellation needs ~1e-10 relative precision).
+ * reference does): float accumulators would lose the variance of data with a large offset (the
+ * {@code var = E[x²] − mean²} cancellation needs ~1e-10 relative precision), and measured no faster
+ * than this loop once min and max were done by compare and blend.
  * Non-finite elements are not tested per element: a chunk holding one makes its double sum or sum
  * of squares non-finite (finite floats cannot overflow a double sum), and only then is the chunk
  * recounted by the scalar loop.
