@@ -13,9 +13,12 @@ import java.lang.foreign.MemorySegment;
  */
 final class ConvKernels {
     private final Workers w;
+    /** Whether to run the Vector API forms ({@link SimdKernels}); false keeps every loop scalar. */
+    private final boolean simd;
 
-    ConvKernels(Workers w) {
+    ConvKernels(Workers w, boolean simd) {
         this.w = w;
+        this.simd = simd;
     }
 
     /** Copies {@code len} floats; short runs (a few channels) loop, long ones use a bulk copy. */
@@ -29,10 +32,6 @@ final class ConvKernels {
 
     private static void zero(MemorySegment dst, long to, long len) {
         for (long i = 0; i < len; i++) dst.setAtIndex(F, to + i, 0f);
-    }
-
-    private static void add(MemorySegment src, long from, MemorySegment dst, long to, long len) {
-        for (long i = 0; i < len; i++) dst.setAtIndex(F, to + i, dst.getAtIndex(F, to + i) + src.getAtIndex(F, from + i));
     }
 
     void im2col(ConvShape s, int batch, MemorySegment x, MemorySegment cols) {
@@ -120,36 +119,71 @@ final class ConvKernels {
         }
     }
 
+    /**
+     * col2im as a gather: each input pixel sums the im2col entries that came from it, so every dx
+     * element is written once, by one thread, with no zeroing pass and no read-modify-write. The
+     * reference scatters output pixels in raster order; a given input pixel receives them in that
+     * order, which is kernel taps from last to first ({@code y = (iy + pad − ky) / stride} grows as
+     * {@code ky} falls), and the sum starts from 0 like the reference's zeroed dx: same bits.
+     */
     void col2im(ConvShape s, int batch, MemorySegment cols, MemorySegment dx) {
         int oh = s.outH(), ow = s.outW(), patch = s.patch(), h = s.h(), wd = s.w(), c = s.c();
         int kh = s.kh(), kw = s.kw(), stride = s.stride(), pad = s.pad();
-        int sample = h * wd * c;
-        // by samples: each sample's dx is written by one thread, in the reference's order
-        w.forEach(batch, 1, (ch, lo, hi) -> {
-            dx.asSlice((long) lo * sample * Float.BYTES, (long) (hi - lo) * sample * Float.BYTES).fill((byte) 0);
-            for (int n = lo; n < hi; n++) {
-                for (int y = 0; y < oh; y++) {
-                    for (int xo = 0; xo < ow; xo++) {
-                        int row = (n * oh + y) * ow + xo;
-                        int ix0 = xo * stride - pad;
-                        for (int ky = 0; ky < kh; ky++) {
-                            int iy = y * stride - pad + ky;
-                            if (iy < 0 || iy >= h) continue;
-                            int src = row * patch + ky * kw * c;
-                            int dst = ((n * h + iy) * wd + ix0) * c;
-                            if (ix0 >= 0 && ix0 + kw <= wd) {
-                                add(cols, src, dx, dst, kw * c);
-                                continue;
-                            }
-                            for (int kx = 0; kx < kw; kx++) {
-                                int ix = ix0 + kx;
-                                if (ix >= 0 && ix < wd) add(cols, src + kx * c, dx, dst + kx * c, c);
-                            }
+        boolean vector = simd && c >= SimdKernels.lanes();
+        // which taps reach each input row and column, last tap first: [count, (k, output index)...]
+        int[] rowTaps = taps(h, kh, stride, pad, oh), colTaps = taps(wd, kw, stride, pad, ow);
+        int rowStride = 1 + 2 * kh, colStride = 1 + 2 * kw;
+        w.forEach(batch * h, Math.max(1, 8192 / (wd * c * kh * kw)), (chunk, lo, hi) -> {
+            long[] src = new long[kh * kw];
+            for (int r = lo; r < hi; r++) { // input row (n, iy)
+                int n = r / h, ry = (r % h) * rowStride;
+                for (int ix = 0; ix < wd; ix++) {
+                    int taps = 0, rx = ix * colStride;
+                    for (int a = 0; a < rowTaps[ry]; a++) {
+                        int ky = rowTaps[ry + 1 + 2 * a], y = rowTaps[ry + 2 + 2 * a];
+                        long rowBase = (long) (n * oh + y) * ow;
+                        for (int b = 0; b < colTaps[rx]; b++) {
+                            int kx = colTaps[rx + 1 + 2 * b], xo = colTaps[rx + 2 + 2 * b];
+                            src[taps++] = (rowBase + xo) * patch + (long) (ky * kw + kx) * c;
                         }
                     }
+                    long dst = ((long) r * wd + ix) * c;
+                    if (vector) SimdKernels.sumTaps(cols, src, taps, dx, dst, c);
+                    else sumTaps(cols, src, taps, dx, dst, c);
                 }
             }
         });
+    }
+
+    /**
+     * For each input index {@code i < size} along one axis: how many kernel taps {@code k} reach it
+     * from an output index {@code o = (i + pad − k) / stride} (divisible, {@code 0 ≤ o < out}), then
+     * the pairs {@code (k, o)} with {@code k} falling. Entry {@code i} starts at {@code i·(1 + 2·kernel)}.
+     */
+    private static int[] taps(int size, int kernel, int stride, int pad, int out) {
+        int[] t = new int[size * (1 + 2 * kernel)];
+        for (int i = 0; i < size; i++) {
+            int at = i * (1 + 2 * kernel), count = 0;
+            for (int k = kernel - 1; k >= 0; k--) {
+                int v = i + pad - k;
+                if (v >= 0 && v % stride == 0 && v / stride < out) {
+                    t[at + 1 + 2 * count] = k;
+                    t[at + 2 + 2 * count] = v / stride;
+                    count++;
+                }
+            }
+            t[at] = count;
+        }
+        return t;
+    }
+
+    /** Scalar {@link SimdKernels#sumTaps}: {@code dx[dst + k] = 0 + Σ_t cols[src[t] + k]} in tap order. */
+    private static void sumTaps(MemorySegment cols, long[] src, int taps, MemorySegment dx, long dst, int c) {
+        for (int k = 0; k < c; k++) {
+            float acc = 0f;
+            for (int t = 0; t < taps; t++) acc += cols.getAtIndex(F, src[t] + k);
+            dx.setAtIndex(F, dst + k, acc);
+        }
     }
 
     void maxPool(PoolShape s, int batch, MemorySegment x, MemorySegment y, MemorySegment argmax) {
@@ -204,6 +238,10 @@ final class ConvKernels {
     private void maxPool2x2(PoolShape s, int batch, MemorySegment x, MemorySegment y, MemorySegment argmax) {
         int oh = s.outH(), ow = s.outW(), h = s.h(), wd = s.w(), c = s.c();
         long in = (long) h * wd * c, rowStride = (long) wd * c;
+        if (simd && c >= SimdKernels.lanes()) {
+            w.forEach(batch * oh * ow, Math.max(1, 4096 / c), (ch, lo, hi) -> SimdKernels.maxPool2x2(x, y, argmax, lo, hi, oh, ow, wd, c, in));
+            return;
+        }
         w.forEach(batch * oh * ow, Math.max(1, 4096 / c), (ch, lo, hi) -> {
             for (int row = lo; row < hi; row++) {
                 int n = row / (oh * ow), rest = row % (oh * ow), py = rest / ow, px = rest % ow;
@@ -274,6 +312,11 @@ final class ConvKernels {
     }
 
     void maxPoolBackward(PoolShape s, int batch, MemorySegment dy, MemorySegment argmax, MemorySegment dx) {
+        if (simd && s.kh() == 2 && s.kw() == 2 && s.stride() == 2 && s.pad() == 0 && s.c() >= SimdKernels.lanes()) {
+            int oh = s.outH(), ow = s.outW(), h = s.h(), wd = s.w(), c = s.c();
+            w.forEach(batch, 1, (ch, lo, hi) -> SimdKernels.maxPool2x2Backward(dy, argmax, dx, lo, hi, oh, ow, h, wd, c));
+            return;
+        }
         int in = s.h() * s.w() * s.c(), out = s.outH() * s.outW() * s.c();
         w.forEach(batch, 1, (ch, lo, hi) -> {
             dx.asSlice((long) lo * in * Float.BYTES, (long) (hi - lo) * in * Float.BYTES).fill((byte) 0);

@@ -15,11 +15,14 @@ import java.lang.foreign.MemorySegment;
  */
 final class Kernels {
     private final Workers w;
+    /** Whether to run the Vector API forms ({@link SimdKernels}); false keeps every loop scalar. */
+    private final boolean simd;
     private double[] partial = new double[0];
     private long[] counts = new long[0];
 
-    Kernels(Workers w) {
+    Kernels(Workers w, boolean simd) {
         this.w = w;
+        this.simd = simd;
     }
 
     /** Chunks of a reduction over {@code n} elements: a function of {@code n} alone, never of the thread count. */
@@ -56,6 +59,10 @@ final class Kernels {
     }
 
     void addBias(int rows, int cols, MemorySegment x, MemorySegment bias) {
+        if (simd && cols >= SimdKernels.lanes()) {
+            w.forEach(rows, Math.max(1, GRAIN / cols), (ch, lo, hi) -> SimdKernels.addBias(x, bias, lo, hi, cols));
+            return;
+        }
         w.forEach(rows, Math.max(1, GRAIN / cols), (ch, lo, hi) -> {
             for (int r = lo; r < hi; r++) {
                 long base = (long) r * cols;

@@ -30,13 +30,21 @@ public final class Nd4jBackend implements Backend {
     private final ConvKernels conv;
     private final Kernels kernels;
     private final Gemm gemm;
+    private final boolean simd;
     private long allocated;
 
     Nd4jBackend(OpenBlas blas, int threads) {
+        this(blas, threads, Simd.AVAILABLE);
+    }
+
+    /** {@code simd}: use the Vector API loops (needs {@link Simd#AVAILABLE}); false runs the scalar ones. */
+    Nd4jBackend(OpenBlas blas, int threads, boolean simd) {
+        if (simd && !Simd.AVAILABLE) throw new IllegalStateException("the Vector API module is not in this JVM");
         this.blas = blas;
         this.workers = new Workers(threads);
-        this.conv = new ConvKernels(workers);
-        this.kernels = new Kernels(workers);
+        this.conv = new ConvKernels(workers, simd);
+        this.kernels = new Kernels(workers, simd);
+        this.simd = simd;
         this.gemm = new Gemm(blas, workers, arena);
     }
 
@@ -59,7 +67,7 @@ public final class Nd4jBackend implements Backend {
 
     @Override
     public String device() {
-        return "CPU, " + workers.threads() + " threads; " + blas.config() + " (" + blas.threads() + " BLAS threads)";
+        return "CPU, " + workers.threads() + " threads" + (simd ? ", SIMD" : "") + "; " + blas.config() + " (" + blas.threads() + " BLAS threads)";
     }
 
     @Override
