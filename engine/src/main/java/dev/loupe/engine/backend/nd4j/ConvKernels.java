@@ -120,16 +120,65 @@ final class ConvKernels {
     }
 
     /**
-     * col2im as a gather: each input pixel sums the im2col entries that came from it, so every dx
-     * element is written once, by one thread, with no zeroing pass and no read-modify-write. The
-     * reference scatters output pixels in raster order; a given input pixel receives them in that
-     * order, which is kernel taps from last to first ({@code y = (iy + pad − ky) / stride} grows as
-     * {@code ky} falls), and the sum starts from 0 like the reference's zeroed dx: same bits.
+     * col2im by input rows: each row {@code (n, iy)} of dx is summed in a small accumulator from the
+     * im2col entries that came from it, then stored once, so every dx element is written by one
+     * thread with no zeroing pass over dx. The reference scatters output pixels in raster order; an
+     * input pixel receives them in that order, which is kernel rows from last to first
+     * ({@code y = (iy + pad − ky) / stride} grows as {@code ky} falls) and within a row kernel
+     * columns from last to first. The accumulator adds in exactly that order, starting from 0 like
+     * the reference's zeroed dx: same bits.
      */
     void col2im(ConvShape s, int batch, MemorySegment cols, MemorySegment dx) {
         int oh = s.outH(), ow = s.outW(), patch = s.patch(), h = s.h(), wd = s.w(), c = s.c();
         int kh = s.kh(), kw = s.kw(), stride = s.stride(), pad = s.pad();
         boolean vector = simd && c >= SimdKernels.lanes();
+        if (vector) { // whole vectors of channels: summing in registers beats the row accumulator
+            col2imGather(s, batch, cols, dx);
+            return;
+        }
+        w.forEach(batch * h, Math.max(1, 8192 / (wd * c * kh)), (chunk, lo, hi) -> {
+            float[] acc = new float[wd * c];
+            for (int r = lo; r < hi; r++) { // input row (n, iy)
+                int n = r / h, iy = r % h;
+                java.util.Arrays.fill(acc, 0f);
+                for (int ky = kh - 1; ky >= 0; ky--) {
+                    int t = iy + pad - ky;
+                    if (t < 0 || t % stride != 0 || t / stride >= oh) continue;
+                    long rowBase = (long) (n * oh + t / stride) * ow;
+                    for (int kx = kw - 1; kx >= 0; kx--) {
+                        // output columns whose tap kx lands inside the row: ix = xo·stride − pad + kx ∈ [0, wd)
+                        int xoLo = Math.max(0, Math.ceilDiv(pad - kx, stride));
+                        int xoHi = Math.min(ow, Math.floorDiv(wd - 1 + pad - kx, stride) + 1);
+                        if (xoHi <= xoLo) continue;
+                        long src = (rowBase + xoLo) * patch + (long) (ky * kw + kx) * c;
+                        int at = (xoLo * stride - pad + kx) * c;
+                        accumulate(cols, src, patch, acc, at, stride * c, xoHi - xoLo, c);
+                    }
+                }
+                MemorySegment.copy(acc, 0, dx, F, (long) r * wd * c * Float.BYTES, wd * c);
+            }
+        });
+    }
+
+    /** {@code acc[at + i·accStride + k] += cols[src + i·srcStride + k]} for {@code i < count}, {@code k < c}. */
+    private static void accumulate(MemorySegment cols, long src, long srcStride, float[] acc, int at, int accStride,
+                                   int count, int c) {
+        if (c == 1) { // the first layer's gradient (greyscale): one strided sum per tap
+            for (int i = 0; i < count; i++, src += srcStride, at += accStride) acc[at] += cols.getAtIndex(F, src);
+            return;
+        }
+        for (int i = 0; i < count; i++, src += srcStride, at += accStride) {
+            for (int k = 0; k < c; k++) acc[at + k] += cols.getAtIndex(F, src + k);
+        }
+    }
+
+    /**
+     * col2im as a per-pixel gather with the sum in vector registers ({@link SimdKernels#sumTaps}),
+     * for pixels of at least one vector of channels; same taps in the same order as {@link #col2im}.
+     */
+    private void col2imGather(ConvShape s, int batch, MemorySegment cols, MemorySegment dx) {
+        int oh = s.outH(), ow = s.outW(), patch = s.patch(), h = s.h(), wd = s.w(), c = s.c();
+        int kh = s.kh(), kw = s.kw(), stride = s.stride(), pad = s.pad();
         // which taps reach each input row and column, last tap first: [count, (k, output index)...]
         int[] rowTaps = taps(h, kh, stride, pad, oh), colTaps = taps(wd, kw, stride, pad, ow);
         int rowStride = 1 + 2 * kh, colStride = 1 + 2 * kw;
@@ -148,8 +197,7 @@ final class ConvKernels {
                         }
                     }
                     long dst = ((long) r * wd + ix) * c;
-                    if (vector) SimdKernels.sumTaps(cols, src, taps, dx, dst, c);
-                    else sumTaps(cols, src, taps, dx, dst, c);
+                    SimdKernels.sumTaps(cols, src, taps, dx, dst, c);
                 }
             }
         });
@@ -175,15 +223,6 @@ final class ConvKernels {
             t[at] = count;
         }
         return t;
-    }
-
-    /** Scalar {@link SimdKernels#sumTaps}: {@code dx[dst + k] = 0 + Σ_t cols[src[t] + k]} in tap order. */
-    private static void sumTaps(MemorySegment cols, long[] src, int taps, MemorySegment dx, long dst, int c) {
-        for (int k = 0; k < c; k++) {
-            float acc = 0f;
-            for (int t = 0; t < taps; t++) acc += cols.getAtIndex(F, src[t] + k);
-            dx.setAtIndex(F, dst + k, acc);
-        }
     }
 
     void maxPool(PoolShape s, int batch, MemorySegment x, MemorySegment y, MemorySegment argmax) {
