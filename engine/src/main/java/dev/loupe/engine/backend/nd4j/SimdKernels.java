@@ -23,6 +23,8 @@ final class SimdKernels {
     private static final int L = S.length();
     private static final ByteOrder O = ByteOrder.nativeOrder();
     private static final long B = Float.BYTES;
+    /** 0, 1, 2, … per lane: channel offsets within a vector, for argmax indices. */
+    private static final FloatVector IOTA = FloatVector.zero(S).addIndex(1);
 
     /** Floats per vector: loops use the vector form where a pixel has at least this many channels. */
     static int lanes() {
@@ -49,19 +51,19 @@ final class SimdKernels {
             int k = 0;
             for (; k <= c - L; k += L) {
                 FloatVector best = load(x, base + l0 + k);
-                FloatVector at = FloatVector.broadcast(S, (float) (l0 + k)).addIndex(1);
+                FloatVector at = IOTA.add((float) (l0 + k));
                 FloatVector v = load(x, base + l1 + k);
                 VectorMask<Float> gt = v.compare(VectorOperators.GT, best);
                 best = best.blend(v, gt);
-                at = at.blend(FloatVector.broadcast(S, (float) (l1 + k)).addIndex(1), gt);
+                at = at.blend(IOTA.add((float) (l1 + k)), gt);
                 v = load(x, base + l2 + k);
                 gt = v.compare(VectorOperators.GT, best);
                 best = best.blend(v, gt);
-                at = at.blend(FloatVector.broadcast(S, (float) (l2 + k)).addIndex(1), gt);
+                at = at.blend(IOTA.add((float) (l2 + k)), gt);
                 v = load(x, base + l3 + k);
                 gt = v.compare(VectorOperators.GT, best);
                 best = best.blend(v, gt);
-                at = at.blend(FloatVector.broadcast(S, (float) (l3 + k)).addIndex(1), gt);
+                at = at.blend(IOTA.add((float) (l3 + k)), gt);
                 best.intoMemorySegment(y, (o + k) * B, O);
                 at.intoMemorySegment(argmax, (o + k) * B, O);
             }
@@ -104,7 +106,7 @@ final class SimdKernels {
                     for (; k <= c - L; k += L) {
                         FloatVector a = load(argmax, o + k);
                         FloatVector g = zero.add(load(dy, o + k));
-                        FloatVector iota = FloatVector.broadcast(S, (float) k).addIndex(1);
+                        FloatVector iota = IOTA.add((float) k);
                         zero.blend(g, a.compare(VectorOperators.EQ, iota.add((float) l0))).intoMemorySegment(dx, (base + l0 + k) * B, O);
                         zero.blend(g, a.compare(VectorOperators.EQ, iota.add((float) l1))).intoMemorySegment(dx, (base + l1 + k) * B, O);
                         zero.blend(g, a.compare(VectorOperators.EQ, iota.add((float) l2))).intoMemorySegment(dx, (base + l2 + k) * B, O);
