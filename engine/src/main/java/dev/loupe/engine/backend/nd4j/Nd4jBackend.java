@@ -120,6 +120,17 @@ public final class Nd4jBackend implements Backend {
         return new MemoryInfo(allocated, -1, rt.maxMemory());
     }
 
+    /**
+     * A few MiB: the conv layers' columns then stay in the cores' L2/L3 between im2col and the gemm
+     * (and between the gemm and col2im). Measured on the CNN's conv2 at batch 100 (2 threads): chunks
+     * of 16–32 samples (2–4.5 MB of columns) took dcols + col2im from 9.5 to 7.1–7.3 ms and
+     * im2col + gemm from 8.2 to 7.0–7.4 ms.
+     */
+    @Override
+    public long chunkBytes() {
+        return 4L << 20;
+    }
+
     @Override
     public void close() {
         workers.close();
