@@ -132,8 +132,8 @@ final class ConvKernels {
         int oh = s.outH(), ow = s.outW(), patch = s.patch(), h = s.h(), wd = s.w(), c = s.c();
         int kh = s.kh(), kw = s.kw(), stride = s.stride(), pad = s.pad();
         boolean vector = simd && c >= SimdKernels.lanes();
-        if (vector) { // whole vectors of channels: summing in registers beats the row accumulator
-            col2imGather(s, batch, cols, dx);
+        if (vector) { // whole vectors of channels: the scatter's contiguous runs vectorize
+            col2imScatter(s, batch, cols, dx);
             return;
         }
         w.forEach(batch * h, Math.max(1, 8192 / (wd * c * kh)), (chunk, lo, hi) -> {
@@ -173,56 +173,42 @@ final class ConvKernels {
     }
 
     /**
-     * col2im as a per-pixel gather with the sum in vector registers ({@link SimdKernels#sumTaps}),
-     * for pixels of at least one vector of channels; same taps in the same order as {@link #col2im}.
+     * col2im as the reference's scatter, by samples (each sample's dx is written by one thread, in
+     * the reference's order: same bits), with the additions as vector loops. The columns stream
+     * through once in order while one sample's dx (a few tens of KB) stays in L1; measured on the
+     * CNN's conv2 at batch 100: 1.4 ms on one thread (scalar scatter 1.6, a per-pixel gather summing
+     * in registers 2.0) and 1.0 ms on two (2.0 and 2.7).
      */
-    private void col2imGather(ConvShape s, int batch, MemorySegment cols, MemorySegment dx) {
+    private void col2imScatter(ConvShape s, int batch, MemorySegment cols, MemorySegment dx) {
         int oh = s.outH(), ow = s.outW(), patch = s.patch(), h = s.h(), wd = s.w(), c = s.c();
         int kh = s.kh(), kw = s.kw(), stride = s.stride(), pad = s.pad();
-        // which taps reach each input row and column, last tap first: [count, (k, output index)...]
-        int[] rowTaps = taps(h, kh, stride, pad, oh), colTaps = taps(wd, kw, stride, pad, ow);
-        int rowStride = 1 + 2 * kh, colStride = 1 + 2 * kw;
-        w.forEach(batch * h, Math.max(1, 8192 / (wd * c * kh * kw)), (chunk, lo, hi) -> {
-            long[] src = new long[kh * kw];
-            for (int r = lo; r < hi; r++) { // input row (n, iy)
-                int n = r / h, ry = (r % h) * rowStride;
-                for (int ix = 0; ix < wd; ix++) {
-                    int taps = 0, rx = ix * colStride;
-                    for (int a = 0; a < rowTaps[ry]; a++) {
-                        int ky = rowTaps[ry + 1 + 2 * a], y = rowTaps[ry + 2 + 2 * a];
-                        long rowBase = (long) (n * oh + y) * ow;
-                        for (int b = 0; b < colTaps[rx]; b++) {
-                            int kx = colTaps[rx + 1 + 2 * b], xo = colTaps[rx + 2 + 2 * b];
-                            src[taps++] = (rowBase + xo) * patch + (long) (ky * kw + kx) * c;
+        int sample = h * wd * c;
+        w.forEach(batch, 1, (ch, lo, hi) -> {
+            dx.asSlice((long) lo * sample * Float.BYTES, (long) (hi - lo) * sample * Float.BYTES).fill((byte) 0);
+            for (int n = lo; n < hi; n++) {
+                for (int y = 0; y < oh; y++) {
+                    for (int xo = 0; xo < ow; xo++) {
+                        long row = ((long) n * oh + y) * ow + xo;
+                        int ix0 = xo * stride - pad;
+                        boolean fullRow = ix0 >= 0 && ix0 + kw <= wd;
+                        for (int ky = 0; ky < kh; ky++) {
+                            int iy = y * stride - pad + ky;
+                            if (iy < 0 || iy >= h) continue;
+                            long src = row * patch + (long) ky * kw * c;
+                            long dst = ((long) (n * h + iy) * wd + ix0) * c;
+                            if (fullRow) {
+                                SimdKernels.add(cols, src, dx, dst, kw * c);
+                                continue;
+                            }
+                            for (int kx = 0; kx < kw; kx++) {
+                                int ix = ix0 + kx;
+                                if (ix >= 0 && ix < wd) SimdKernels.add(cols, src + (long) kx * c, dx, dst + (long) kx * c, c);
+                            }
                         }
                     }
-                    long dst = ((long) r * wd + ix) * c;
-                    SimdKernels.sumTaps(cols, src, taps, dx, dst, c);
                 }
             }
         });
-    }
-
-    /**
-     * For each input index {@code i < size} along one axis: how many kernel taps {@code k} reach it
-     * from an output index {@code o = (i + pad − k) / stride} (divisible, {@code 0 ≤ o < out}), then
-     * the pairs {@code (k, o)} with {@code k} falling. Entry {@code i} starts at {@code i·(1 + 2·kernel)}.
-     */
-    private static int[] taps(int size, int kernel, int stride, int pad, int out) {
-        int[] t = new int[size * (1 + 2 * kernel)];
-        for (int i = 0; i < size; i++) {
-            int at = i * (1 + 2 * kernel), count = 0;
-            for (int k = kernel - 1; k >= 0; k--) {
-                int v = i + pad - k;
-                if (v >= 0 && v % stride == 0 && v / stride < out) {
-                    t[at + 1 + 2 * count] = k;
-                    t[at + 2 + 2 * count] = v / stride;
-                    count++;
-                }
-            }
-            t[at] = count;
-        }
-        return t;
     }
 
     void maxPool(PoolShape s, int batch, MemorySegment x, MemorySegment y, MemorySegment argmax) {

@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The Vector API forms of the NHWC loops whose innermost dimension is the channel (contiguous):
- * 2×2 max pooling forward and backward, col2im's per-pixel sums and the bias add. Each computes
+ * 2×2 max pooling forward and backward, col2im's scatter-add and the bias add. Each computes
  * every element with the same float operations in the same order as the scalar loop, so the bits
  * do not depend on which form ran. Only loaded when {@link Simd#AVAILABLE}; channel tails shorter
  * than a vector run the scalar form.
@@ -125,22 +125,11 @@ final class SimdKernels {
         }
     }
 
-    /**
-     * One input pixel of col2im: {@code dx[dst .. dst+c) = 0 + Σ cols[src[t] .. src[t]+c)} over
-     * {@code taps} sources, added in the given order.
-     */
-    static void sumTaps(MemorySegment cols, long[] src, int taps, MemorySegment dx, long dst, int c) {
+    /** {@code dst[to .. to+len) += src[from .. from+len)} (col2im's scatter). */
+    static void add(MemorySegment src, long from, MemorySegment dst, long to, int len) {
         int k = 0;
-        for (; k <= c - L; k += L) {
-            FloatVector acc = FloatVector.zero(S);
-            for (int t = 0; t < taps; t++) acc = acc.add(load(cols, src[t] + k));
-            acc.intoMemorySegment(dx, (dst + k) * B, O);
-        }
-        for (; k < c; k++) {
-            float acc = 0f;
-            for (int t = 0; t < taps; t++) acc += cols.getAtIndex(F, src[t] + k);
-            dx.setAtIndex(F, dst + k, acc);
-        }
+        for (; k <= len - L; k += L) load(dst, to + k).add(load(src, from + k)).intoMemorySegment(dst, (to + k) * B, O);
+        for (; k < len; k++) dst.setAtIndex(F, to + k, dst.getAtIndex(F, to + k) + src.getAtIndex(F, from + k));
     }
 
     /** Rows {@code [lo, hi)} of {@code x[r, :] += bias}. */
