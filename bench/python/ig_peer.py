@@ -7,6 +7,11 @@ inputs). Rebuilds the Sequential model in torch (NCHW, with the flatten taken in
 dense weights line up), checks its logits against Loupe's, then times IG with the same
 Gauss-Legendre nodes, steps and internal batch (rows of (image, step) per forward+backward).
 Prints one JSON line. Exit 3 (and a message) when torch cannot be imported.
+
+--serve: a line protocol so the Java side can interleave its IG calls with the peer's on a shared
+machine. After the logit check and one warm-up call the peer prints {"ready": true, ...}; then each
+stdin line "run" times one whole IG call and answers {"seconds": t}, and "quit" (or end of input)
+answers the final JSON line (without timing fields) and exits.
 """
 import argparse
 import json
@@ -106,6 +111,7 @@ def main():
     ap.add_argument("--batch", type=int, default=100)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--threads", type=int, default=0, help="torch intra-op threads (0: torch's default)")
+    ap.add_argument("--serve", action="store_true", help="line protocol on stdin/stdout (see module doc)")
     a = ap.parse_args()
     if a.threads > 0:
         torch.set_num_threads(a.threads)
@@ -120,19 +126,33 @@ def main():
         print(json.dumps({"error": f"torch logits differ from Loupe's by {logit_diff}"}))
         sys.exit(1)
     attr = integrated_gradients(model, x, targets, a.steps, a.batch)  # warm-up, also the result we compare
+    loupe_attr = np.load(os.path.join(a.dir, "loupe_attributions.npy"))
+    ours = attr.permute(0, 2, 3, 1).numpy()
+    info = {
+        "torch": torch.__version__, "threads": torch.get_num_threads(), "images": int(x.shape[0]),
+        "steps": a.steps, "batch": a.batch, "max_logit_diff": logit_diff,
+        "max_attr_diff": float(np.abs(ours - loupe_attr).max()), "max_attr": float(np.abs(loupe_attr).max()),
+    }
+    if a.serve:
+        print(json.dumps(dict(info, ready=True)), flush=True)
+        for line in sys.stdin:
+            if line.strip() == "quit":
+                break
+            if line.strip() != "run":
+                print(json.dumps({"error": "unknown command " + line.strip()}), flush=True)
+                continue
+            t0 = time.perf_counter()
+            integrated_gradients(model, x, targets, a.steps, a.batch)
+            print(json.dumps({"seconds": time.perf_counter() - t0}), flush=True)
+        print(json.dumps(info), flush=True)
+        return
     times = []
     for _ in range(a.repeats):
         t0 = time.perf_counter()
         integrated_gradients(model, x, targets, a.steps, a.batch)
         times.append(time.perf_counter() - t0)
-    loupe_attr = np.load(os.path.join(a.dir, "loupe_attributions.npy"))
-    ours = attr.permute(0, 2, 3, 1).numpy()
-    print(json.dumps({
-        "torch": torch.__version__, "threads": torch.get_num_threads(), "images": int(x.shape[0]),
-        "steps": a.steps, "batch": a.batch, "best_seconds": min(times), "median_seconds": sorted(times)[len(times) // 2],
-        "attributions_per_second": x.shape[0] / min(times), "max_logit_diff": logit_diff,
-        "max_attr_diff": float(np.abs(ours - loupe_attr).max()), "max_attr": float(np.abs(loupe_attr).max()),
-    }))
+    print(json.dumps(dict(info, best_seconds=min(times), median_seconds=sorted(times)[len(times) // 2],
+                          attributions_per_second=x.shape[0] / min(times))))
 
 
 if __name__ == "__main__":

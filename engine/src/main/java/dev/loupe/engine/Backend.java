@@ -47,6 +47,16 @@ public interface Backend extends AutoCloseable {
     /** Memory in use and available to this backend, in bytes (-1 where unknown). */
     MemoryInfo memory();
 
+    /**
+     * Largest scratch working set, in bytes, that a layer should produce and consume in one go:
+     * a convolution unfolds and multiplies its im2col columns a few samples at a time when the
+     * whole batch's columns exceed it, so that they are used while still in cache. The default
+     * (no limit) keeps every op whole, which suits devices where one big launch is cheapest.
+     */
+    default long chunkBytes() {
+        return Long.MAX_VALUE;
+    }
+
     @Override
     void close();
 

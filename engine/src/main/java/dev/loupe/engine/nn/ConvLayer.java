@@ -53,11 +53,29 @@ public final class ConvLayer extends Layer {
                 params.slice(offset + wn, filters), grads.slice(offset + wn, filters));
     }
 
+    /** Samples per chunk so that a chunk's columns fit the backend's {@link Backend#chunkBytes()}. */
+    private int chunk(Backend b, int n) {
+        long perSample = scratchFloatsPerSample() * Float.BYTES;
+        return (int) Math.max(1, Math.min(n, b.chunkBytes() / perSample));
+    }
+
     @Override
     void forward(Backend b, int n, boolean training, long step) {
-        int rows = n * shape.outH() * shape.outW();
-        b.im2col(shape, n, in, cols);
-        b.gemm(false, false, rows, filters, shape.patch(), 1f, cols, w.value(), 0f, out);
+        int rows = n * shape.outH() * shape.outW(), pixels = shape.outH() * shape.outW();
+        long cs = scratchFloatsPerSample();
+        int per = chunk(b, n);
+        if (per >= n) {
+            b.im2col(shape, n, in, cols);
+            b.gemm(false, false, rows, filters, shape.patch(), 1f, cols, w.value(), 0f, out);
+        } else { // each chunk's columns are multiplied right after they are written, while in cache
+            for (int n0 = 0; n0 < n; n0 += per) {
+                int nb = Math.min(per, n - n0);
+                Buf c = cols.slice(n0 * cs, nb * cs);
+                b.im2col(shape, nb, in.slice((long) n0 * inSize, (long) nb * inSize), c);
+                b.gemm(false, false, nb * pixels, filters, shape.patch(), 1f, c, w.value(), 0f,
+                        out.slice((long) n0 * outSize, (long) nb * outSize));
+            }
+        }
         b.addBias(rows, filters, out, bias.value());
     }
 
@@ -70,8 +88,21 @@ public final class ConvLayer extends Layer {
         }
         if (inputGrad) {
             // cols is dead after dW: reuse it for dcols instead of a second buffer
-            b.gemm(false, true, rows, shape.patch(), filters, 1f, dOut, w.value(), 0f, cols);
-            b.col2im(shape, n, cols, dIn);
+            int per = chunk(b, n);
+            if (per >= n) {
+                b.gemm(false, true, rows, shape.patch(), filters, 1f, dOut, w.value(), 0f, cols);
+                b.col2im(shape, n, cols, dIn);
+                return;
+            }
+            long cs = scratchFloatsPerSample();
+            int pixels = shape.outH() * shape.outW();
+            for (int n0 = 0; n0 < n; n0 += per) { // dcols folded back while in cache
+                int nb = Math.min(per, n - n0);
+                Buf c = cols.slice(n0 * cs, nb * cs);
+                b.gemm(false, true, nb * pixels, shape.patch(), filters, 1f,
+                        dOut.slice((long) n0 * outSize, (long) nb * outSize), w.value(), 0f, c);
+                b.col2im(shape, nb, c, dIn.slice((long) n0 * inSize, (long) nb * inSize));
+            }
         }
     }
 }

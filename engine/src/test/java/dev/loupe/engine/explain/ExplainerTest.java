@@ -258,6 +258,65 @@ class ExplainerTest {
         assertTrue(total > 0, "VarGrad with noise must be positive somewhere");
     }
 
+    /**
+     * VarGrad (Adebayo et al. 2018; Captum's NoiseTunnel "vargrad") is the population variance over
+     * the noisy copies of the signed gradient, per input element, and SmoothGrad their mean: both
+     * recomputed here from plain gradients of the same noisy copies (same seeded streams). A ReLU /
+     * max-pool network makes gradients flip sign under noise, so Var[g] and Var[|g|] differ and the
+     * test tells them apart.
+     */
+    @Test
+    void varGradIsThePopulationVarianceOfTheSignedNoisyGradients() {
+        ModelSpec relu = new ModelSpec("relu", SHAPE, List.of(new LayerSpec.Conv2d(4, 3, 1, 1),
+                new LayerSpec.Act(Activation.RELU, 0), new LayerSpec.MaxPool2d(2, 2), new LayerSpec.Flatten(),
+                new LayerSpec.Dense(5), new LayerSpec.Act(Activation.RELU, 0), new LayerSpec.Dense(3)),
+                ModelSpec.Loss.SOFTMAX_CROSS_ENTROPY);
+        Network net = net(relu, 16);
+        int n = 2, d = net.inputSize(), nt = 12;
+        float[] x = inputs(n, d, 5);
+        int[] t = {0, 2};
+        ExplainParams p = ExplainParams.DEFAULTS.withNoise(0.3f, nt);
+        float[] noisy = new float[n * nt * d];
+        int[] tt = new int[n * nt];
+        for (int i = 0; i < n; i++) {
+            float lo = Float.POSITIVE_INFINITY, hi = Float.NEGATIVE_INFINITY;
+            for (int e = 0; e < d; e++) {
+                lo = Math.min(lo, x[i * d + e]);
+                hi = Math.max(hi, x[i * d + e]);
+            }
+            float sigma = 0.3f * (hi - lo);
+            for (int j = 0; j < nt; j++) {
+                int r = i * nt + j;
+                SplittableRandom rng = new SplittableRandom(p.seed() * 0x9E3779B97F4A7C15L + r);
+                for (int e = 0; e < d; e++) noisy[r * d + e] = x[i * d + e] + (float) (sigma * rng.nextGaussian());
+                tt[r] = t[i];
+            }
+        }
+        float[] g = explainer(net).gradients(noisy, n * nt, tt);
+        float[] varGrad = explainer(net).explain(ExplainMethod.VARGRAD, p, x, n, t, null).values();
+        float[] smooth = explainer(net).explain(ExplainMethod.SMOOTHGRAD, p, x, n, t, null).values();
+        double signVsAbs = 0;
+        for (int i = 0; i < n; i++) {
+            for (int e = 0; e < d; e++) {
+                double mean = 0, meanAbs = 0;
+                for (int j = 0; j < nt; j++) {
+                    mean += g[(i * nt + j) * d + e] / (double) nt;
+                    meanAbs += Math.abs(g[(i * nt + j) * d + e]) / (double) nt;
+                }
+                double var = 0, varAbs = 0;
+                for (int j = 0; j < nt; j++) {
+                    double v = g[(i * nt + j) * d + e];
+                    var += (v - mean) * (v - mean) / nt;
+                    varAbs += (Math.abs(v) - meanAbs) * (Math.abs(v) - meanAbs) / nt;
+                }
+                assertEquals(mean, smooth[i * d + e], 1e-5 * (1 + Math.abs(mean)), "SmoothGrad at " + i + "," + e);
+                assertEquals(var, varGrad[i * d + e], 1e-5 * (1 + var), "VarGrad at " + i + "," + e);
+                signVsAbs = Math.max(signVsAbs, var - varAbs);
+            }
+        }
+        assertTrue(signVsAbs > 1e-3, "the network's gradients never change sign under noise: the test cannot tell Var[g] from Var[|g|]");
+    }
+
     @Test
     void explainingSkipsParameterGradientsButLeavesTrainingIntact() {
         Network net = net(smoothCnn(), 4);

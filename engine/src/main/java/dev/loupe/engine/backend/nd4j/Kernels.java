@@ -14,10 +14,13 @@ import java.lang.foreign.MemorySegment;
  */
 final class Kernels {
     private final Workers w;
+    /** Whether to run the Vector API forms ({@link SimdKernels}); false keeps every loop scalar. */
+    private final boolean simd;
     private double[] partial = new double[0];
 
-    Kernels(Workers w) {
+    Kernels(Workers w, boolean simd) {
         this.w = w;
+        this.simd = simd;
     }
 
     /** Chunks of a reduction over {@code n} elements: a function of {@code n} alone, never of the thread count. */
@@ -54,6 +57,10 @@ final class Kernels {
     }
 
     void addBias(int rows, int cols, MemorySegment x, MemorySegment bias) {
+        if (simd && cols >= SimdKernels.lanes()) {
+            w.forEach(rows, Math.max(1, GRAIN / cols), (ch, lo, hi) -> SimdKernels.addBias(x, bias, lo, hi, cols));
+            return;
+        }
         w.forEach(rows, Math.max(1, GRAIN / cols), (ch, lo, hi) -> {
             for (int r = lo; r < hi; r++) {
                 long base = (long) r * cols;
@@ -173,7 +180,7 @@ final class Kernels {
 
     void sgd(int n, float lr, float momentum, boolean nesterov, float wd, MemorySegment param, MemorySegment grad,
              MemorySegment velocity, MemorySegment update) {
-        if (Simd.AVAILABLE) {
+        if (simd) {
             w.forEach(n, GRAIN, (ch, lo, hi) -> SimdLoops.sgd(param, grad, velocity, update, lo, hi, lr, momentum, nesterov, wd));
             return;
         }
@@ -196,7 +203,7 @@ final class Kernels {
     void adam(int n, float lr, float beta1, float beta2, float eps, float wd, boolean decoupled, long t,
               MemorySegment param, MemorySegment grad, MemorySegment m, MemorySegment v, MemorySegment update) {
         double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
-        if (Simd.AVAILABLE) {
+        if (simd) {
             w.forEach(n, GRAIN / 4, (ch, lo, hi) -> SimdLoops.adam(param, grad, m, v, update, lo, hi, lr, beta1, beta2, eps, wd,
                     decoupled, bc1, bc2));
             return;

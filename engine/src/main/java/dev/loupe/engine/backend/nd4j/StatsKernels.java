@@ -28,9 +28,12 @@ final class StatsKernels {
     private int[][] idx = new int[0][];
     private int[] hist = new int[0];
     private long finite;
+    private final boolean simd;
 
-    StatsKernels(Workers w) {
+    /** {@code simd}: the Vector API loops (needs {@link Simd#AVAILABLE}); false keeps the scalar ones. */
+    StatsKernels(Workers w, boolean simd) {
         this.w = w;
+        this.simd = simd;
     }
 
     /** Partial slots for {@code slots} chunks (of one or several streams). */
@@ -52,7 +55,7 @@ final class StatsKernels {
 
     /** The partials of {@code x[lo, hi)} into {@code slot}: SIMD when available and the range is all finite. */
     void chunk(MemorySegment x, long lo, long hi, int slot) {
-        if (Simd.AVAILABLE && SimdLoops.stats(x, lo, hi, p, k, slot)) return;
+        if (simd && SimdLoops.stats(x, lo, hi, p, k, slot)) return;
         scalar(x, lo, hi, p, k, slot);
     }
 
@@ -135,7 +138,7 @@ final class StatsKernels {
         long[] kk = k;
         int[][] scratch = idx;
         w.run(n, chunks, (ch, from, to) -> {
-            if (Simd.AVAILABLE && kk[ch * CSLOTS + NONFINITE] == 0) {
+            if (simd && kk[ch * CSLOTS + NONFINITE] == 0) {
                 if (bins <= SimdLoops.SMALL_BINS) SimdLoops.binsSmall(x, from, to, lo, hi, bins, hist, ch * tables);
                 else SimdLoops.bins(x, from, to, lo, hi, bins, scratch[ch], hist, ch * tables);
                 return;

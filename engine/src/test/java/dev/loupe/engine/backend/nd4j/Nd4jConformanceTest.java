@@ -36,6 +36,16 @@ class Nd4jConformanceTest {
     }
 
     @Test
+    void scalarLoopsAlsoConform() {
+        // the Vector API forms are the default where the module is present; the scalar ones must hold too
+        try (Backend b = new Nd4jBackend(OpenBlas.get(), 2, false)) {
+            List<ConformanceResult> results = ConformanceSuite.run(b, 1e-5);
+            assertTrue(results.stream().allMatch(ConformanceResult::passed),
+                    () -> results.stream().filter(r -> !r.passed()).toList().toString());
+        }
+    }
+
+    @Test
     void autoPicksNd4jOverReference() {
         try (Backend b = Backends.open("auto")) {
             assertEquals("nd4j", b.name());

@@ -93,6 +93,19 @@ class Nd4jDeterminismTest {
     }
 
     @Test
+    void simdAndScalarLoopsTrainBitwiseEqual() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Simd.AVAILABLE, "the Vector API module is not in this JVM");
+        float[] scalar, simd;
+        try (Backend b = new Nd4jBackend(OpenBlas.get(), 2, false)) {
+            scalar = train(b, null, 1, Checkpointer.NONE, false);
+        }
+        try (Backend b = new Nd4jBackend(OpenBlas.get(), 2, true)) {
+            simd = train(b, null, 1, Checkpointer.NONE, false);
+        }
+        assertArrayEquals(scalar, simd, "the SIMD loops changed the arithmetic");
+    }
+
+    @Test
     void nd4jTrainsLikeTheReferenceOnASmallModel() {
         // same model and steps on both backends: parameters stay close (fp32 BLAS vs double sums)
         float[] nd4j, ref;

@@ -1,0 +1,124 @@
+package dev.loupe.engine.backend.nd4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.loupe.engine.Backend;
+import dev.loupe.engine.Buf;
+import dev.loupe.engine.ConvShape;
+import dev.loupe.engine.PoolShape;
+import dev.loupe.engine.backend.reference.ReferenceBackend;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.BiConsumer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Vector API loops (max pool forward/backward, col2im, bias add) give the same bits as the
+ * scalar loops and as the reference backend, ties, −0 and NaN included, for channel counts that
+ * fill whole vectors and ones that leave a scalar tail.
+ */
+class SimdKernelsTest {
+    private static final SplittableRandom RNG = new SplittableRandom(7);
+
+    /** ReLU-like data: many exact zeros (ties), some −0 and NaN, the rest uniform in (0, 1). */
+    private static float[] tricky(int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            double u = RNG.nextDouble();
+            x[i] = u < 0.4 ? 0f : u < 0.45 ? -0f : u < 0.47 ? Float.NaN : (float) RNG.nextDouble();
+        }
+        return x;
+    }
+
+    private static float[] uniform(int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) (2 * RNG.nextDouble() - 1);
+        // a few −0 in gradients too: the reference's 0 + (−0) is +0
+        for (int i = 0; i < n; i += 17) x[i] = -0f;
+        return x;
+    }
+
+    private static Buf up(Backend b, float[] h) {
+        Buf x = b.alloc(h.length);
+        b.upload(h, 0, x, 0, h.length);
+        return x;
+    }
+
+    private static float[] down(Backend b, Buf x, int n) {
+        float[] h = new float[n];
+        b.download(x, 0, h, 0, n);
+        return h;
+    }
+
+    /** Runs {@code op(backend, out)} on the reference, scalar nd4j and SIMD nd4j; all outputs must agree bit for bit. */
+    private static void sameBits(String what, int outLen, BiConsumer<Backend, Buf> op) {
+        try (Backend ref = new ReferenceBackend();
+             Backend scalar = new Nd4jBackend(OpenBlas.get(), 2, false);
+             Backend simd = new Nd4jBackend(OpenBlas.get(), 2, true)) {
+            float[] junk = uniform(outLen); // outputs start as junk: every element must be written
+            float[][] got = new float[3][];
+            List<Backend> bs = List.of(ref, scalar, simd);
+            for (int i = 0; i < 3; i++) {
+                Buf out = up(bs.get(i), junk);
+                op.accept(bs.get(i), out);
+                got[i] = down(bs.get(i), out, outLen);
+            }
+            for (int i = 1; i < 3; i++) {
+                for (int e = 0; e < outLen; e++) {
+                    int want = Float.floatToRawIntBits(got[0][e]), have = Float.floatToRawIntBits(got[i][e]);
+                    if (want != have) {
+                        assertEquals(got[0][e], got[i][e], what + (i == 1 ? " scalar" : " simd") + " differs at " + e);
+                        assertEquals(want, have, what + (i == 1 ? " scalar" : " simd") + " differs in sign of zero at " + e);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void maxPoolForwardAndBackwardMatchTheReferenceBitwise() {
+        assumeTrue(Simd.AVAILABLE, "the Vector API module is not in this JVM");
+        PoolShape[] shapes = {new PoolShape(26, 26, 32, 2, 2, 2, 0), new PoolShape(11, 11, 64, 2, 2, 2, 0),
+            new PoolShape(6, 8, 20, 2, 2, 2, 0), new PoolShape(7, 5, 3, 2, 2, 2, 0), new PoolShape(5, 5, 16, 3, 3, 2, 1)};
+        for (PoolShape s : shapes) {
+            int batch = 3;
+            int in = batch * s.h() * s.w() * s.c(), out = batch * s.outH() * s.outW() * s.c();
+            float[] x = tricky(in), dy = uniform(out);
+            String name = s.toString();
+            sameBits("maxPool values " + name, out, (b, y) -> b.maxPool(s, batch, up(b, x), y, b.alloc(out)));
+            sameBits("maxPool argmax " + name, out, (b, arg) -> b.maxPool(s, batch, up(b, x), b.alloc(out), arg));
+            sameBits("maxPoolBackward " + name, in, (b, dx) -> {
+                Buf arg = b.alloc(out);
+                b.maxPool(s, batch, up(b, x), b.alloc(out), arg);
+                b.maxPoolBackward(s, batch, up(b, dy), arg, dx);
+            });
+        }
+    }
+
+    @Test
+    void col2imMatchesTheReferenceBitwise() {
+        assumeTrue(Simd.AVAILABLE, "the Vector API module is not in this JVM");
+        ConvShape[] shapes = {new ConvShape(13, 13, 32, 3, 3, 1, 0), new ConvShape(28, 28, 1, 3, 3, 1, 0),
+            new ConvShape(9, 9, 20, 5, 3, 2, 2), new ConvShape(8, 8, 16, 3, 3, 2, 1), new ConvShape(4, 4, 8, 3, 3, 1, 1)};
+        for (ConvShape s : shapes) {
+            int batch = 2;
+            int in = batch * s.h() * s.w() * s.c(), cols = batch * s.outH() * s.outW() * s.patch();
+            float[] dc = uniform(cols);
+            sameBits("col2im " + s, in, (b, dx) -> b.col2im(s, batch, up(b, dc), dx));
+        }
+    }
+
+    @Test
+    void addBiasMatchesTheReferenceBitwise() {
+        assumeTrue(Simd.AVAILABLE, "the Vector API module is not in this JVM");
+        for (int cols : new int[] {5, 32, 40, 64}) {
+            int rows = 37;
+            float[] x = uniform(rows * cols), bias = uniform(cols);
+            sameBits("addBias " + rows + "x" + cols, rows * cols, (b, out) -> {
+                b.upload(x, 0, out, 0, x.length);
+                b.addBias(rows, cols, out, up(b, bias));
+            });
+        }
+    }
+}
