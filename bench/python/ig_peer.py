@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Batched integrated gradients in PyTorch on weights exported by Loupe's IgBench (the peer).
+"""Batched integrated gradients in PyTorch on weights exported by Loupe's IgWorkload (the peer).
 
 Reads DIR/model.json, DIR/params/<layer>.<W|b>.npy (Loupe layouts: conv W [kh, kw, c, f], dense
 W [in, units]), DIR/inputs.npy (NHWC), DIR/targets.npy and DIR/logits.npy (Loupe's logits of the
@@ -99,6 +99,16 @@ def integrated_gradients(model, x, targets, steps, batch):
     return x * acc
 
 
+def loaded_blas():
+    """The BLAS library this process mapped (as torch_peer.py reports it)."""
+    try:
+        with open("/proc/self/maps") as maps:
+            libs = {line.split()[-1] for line in maps if "blas" in line.rsplit("/", 1)[-1]}
+    except OSError:
+        return "unknown"
+    return ", ".join(sorted(lib.rsplit("/", 1)[-1] for lib in libs)) or "unknown"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dir", required=True)
@@ -128,9 +138,9 @@ def main():
     loupe_attr = np.load(os.path.join(a.dir, "loupe_attributions.npy"))
     ours = attr.permute(0, 2, 3, 1).numpy()
     print(json.dumps({
-        "torch": torch.__version__, "threads": torch.get_num_threads(), "images": int(x.shape[0]),
+        "torch": torch.__version__, "blas": loaded_blas(), "threads": torch.get_num_threads(), "images": int(x.shape[0]),
         "steps": a.steps, "batch": a.batch, "best_seconds": min(times), "median_seconds": sorted(times)[len(times) // 2],
-        "attributions_per_second": x.shape[0] / min(times), "max_logit_diff": logit_diff,
+        "attributions_per_second": x.shape[0] / min(times), "times": times, "max_logit_diff": logit_diff,
         "max_attr_diff": float(np.abs(ours - loupe_attr).max()), "max_attr": float(np.abs(loupe_attr).max()),
     }))
 
