@@ -38,7 +38,7 @@ final class RatioChart {
             loupes.add(backend(q));
         }
         List<String> x = new ArrayList<>(groups);
-        CategoryChart chart = new CategoryChartBuilder().width(1200).height(640)
+        CategoryChart chart = new CategoryChartBuilder().width(1200).height(800)
                 .title("Loupe's speed ÷ peer's or baseline's (" + report.suite() + " suite, all from the same run)")
                 .xAxisTitle("workload: Loupe ÷ peer or baseline   (dashed line: parity, 1×; grey: the bar to reach)")
                 .yAxisTitle("speed ratio (×), higher is better for Loupe").build();
@@ -48,13 +48,16 @@ final class RatioChart {
         s.setChartBackgroundColor(Color.WHITE);
         s.setLabelsVisible(true);
         s.setDecimalPattern("0.00'×'");
-        s.setXAxisLabelRotation(20);
-        s.setYAxisMin(0.0);
+        s.setXAxisLabelRotation(90); // vertical: each label sits right under its group
+        s.setYAxisLogarithmic(true); // ratios span 0.02× (reference) to 20×+: on a log axis every bar stays readable
+        double bottom = 1.0;
+        for (Row.Ratio q : ratios) bottom = Math.min(bottom, q.speedup());
+        s.setYAxisMin(bottom / 1.5);
         double top = 1.0; // keep parity and every target in view
         for (Row.Ratio q : ratios) {
             top = Math.max(top, Double.isNaN(q.required()) ? q.speedup() : Math.max(q.speedup(), q.requiredSpeedup()));
         }
-        s.setYAxisMax(top * 1.12);
+        s.setYAxisMax(top * 1.5);
         s.setAnnotationLineColor(Color.DARK_GRAY);
         s.setAnnotationLineStroke(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
         for (String loupe : loupes) {

@@ -44,8 +44,9 @@ import java.util.stream.Stream;
  * at each step's end, so a step's time covers data, forward, backward, update and the recorder's
  * work (its stats ops, the summary download, encoding and the event-file write). The first
  * {@code warmup} steps of each run are dropped; the per-variant figure is the median over rounds of
- * the mean step time. A second, drift-free estimate goes into the note: 1 + the recorder's own
- * wall time over the steps' own time inside the same runs. One uncounted round warms up the JIT
+ * the throughput of each round (batch ÷ mean step time), shown as ms/step beside off. A second,
+ * drift-free estimate goes into the note: 1 + the recorder's own wall time over the steps' own
+ * time inside the same runs. One uncounted round warms up the JIT
  * first. Events go to a temporary folder deleted at the end. What could fool it: other processes
  * on the machine (the rotation and medians damp this, not remove it); page-cache writes are cheap
  * here but would cost more on a slow disk.
@@ -153,10 +154,12 @@ public final class RecordingOverheadWorkload implements Workload {
             rates.put(v.name(), rate);
             rows.add(rate);
         }
-        double offMs = Row.Stats.median(ms.get("off"));
+        // ms/step from the median rates, so the ratio agrees with the rate rows beside it (for an even
+        // number of rounds the median of times is not the inverse of the median of rates)
+        double offMs = 1000.0 * s.batch() / rates.get("off").median();
         for (Variant v : variants) {
             if (v.cfg() == null) continue;
-            double m = Row.Stats.median(ms.get(v.name()));
+            double m = 1000.0 * s.batch() / rates.get(v.name()).median();
             // the bar is set for nd4j (issue 3); elsewhere the ratio is informational
             double bar = v.name().equals("full") && backend.name().equals("nd4j") ? BAR : Double.NaN;
             rows.add(new Row.Ratio(name(), rates.get(v.name()).contender(), rates.get("off").contender(), m / offMs, bar, m, offMs,
