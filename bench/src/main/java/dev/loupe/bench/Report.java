@@ -26,7 +26,8 @@ public record Report(String suite, String started, List<Row> rows, Map<String, S
         StringBuilder sb = new StringBuilder();
         sb.append("# Loupe benchmark (").append(suite).append(" suite, ").append(started).append(")\n\n");
         sb.append("Every figure below is a median measured in this one run, beside the peer's or baseline's from the same run"
-                + " (training windows of all contenders are interleaved; the other workloads alternate their contenders).\n\n");
+                + " (training windows of all contenders are interleaved; the other workloads alternate their contenders;"
+                + " a recording ratio is the median of per-round ratios, each round running every mode back to back).\n\n");
         sb.append("Bars: ").append(BARS).append("\n\n");
         sb.append("## Loupe vs peer or baseline\n\n");
         sb.append("Loupe ÷ gemm-floor is the share of the GEMM-only throughput a full Loupe step reaches (at most about 1).\n\n");
@@ -37,7 +38,7 @@ public record Report(String suite, String started, List<Row> rows, Map<String, S
         if (!checks.isEmpty()) {
             sb.append("\n## Checks\n\n| workload | check | values | result |\n|---|---|---|---|\n");
             for (Row.Check c : checks) {
-                sb.append(String.format("| %s | %s | %s | %s |%n", c.workload(), c.what(), c.detail(), c.ok() ? "ok" : "MISMATCH"));
+                sb.append(String.format("| %s | %s | %s | %s |%n", cell(c.workload()), cell(c.what()), cell(c.detail()), c.ok() ? "ok" : "MISMATCH"));
             }
         }
         sb.append("\n## Machine\n\n| | |\n|---|---|\n");
@@ -86,12 +87,17 @@ public record Report(String suite, String started, List<Row> rows, Map<String, S
         return String.format(Locale.ROOT, f, v);
     }
 
+    /** A Markdown table cell: a '|' in the text (e.g. "max |diff|") would end the cell, so it is escaped. */
+    private static String cell(String text) {
+        return text.replace("|", "\\|");
+    }
+
     private static String render(List<String[]> cells, boolean md) {
         int cols = cells.getFirst().length;
         StringBuilder sb = new StringBuilder();
         if (md) {
             for (int i = 0; i < cells.size(); i++) {
-                sb.append("| ").append(String.join(" | ", cells.get(i))).append(" |\n");
+                sb.append("| ").append(String.join(" | ", java.util.Arrays.stream(cells.get(i)).map(Report::cell).toList())).append(" |\n");
                 if (i == 0) sb.append("|").append("---|".repeat(cols)).append("\n");
             }
             return sb.toString();

@@ -29,6 +29,7 @@ class ReportFilesTest {
                 new Row.Ratio("train-mlp", "loupe/reference", "dl4j", 1.0 / 5.5, Double.NaN),
                 new Row.Ratio("train-cnn", "loupe/nd4j", "torch", 1.2, 1.5),
                 new Row.Check("train-mlp", "initial loss", "2.3 vs 2.3", true),
+                new Row.Check("ig-cnn", "attributions", "max |diff| 1e-3", true),
                 new Row.Ratio("record-cnn", "loupe/nd4j full", "loupe/nd4j off", 106.0 / 100.0, 1.05, 106.0, 100.0, "ms/step", true),
                 new Row.Ratio("record-cnn", "loupe/nd4j stats", "loupe/nd4j off", 1.02, Double.NaN, 102.0, 100.0, "ms/step", true)),
                 Map.of("cpu", "test cpu", "jdk", "25"));
@@ -74,6 +75,7 @@ class ReportFilesTest {
         assertTrue(md.contains("| train-mlp | torch | skipped | samples/s |"), md);
         assertTrue(md.contains("| train-mlp | dl4j | 5.50 | samples/s | 4.00–7.00 | 55% | 2000.0 | 4 |"), md);
         assertTrue(md.contains("recording: full ≤ 1.05× off"), md);
+        assertTrue(md.contains("| ig-cnn | attributions | max \\|diff\\| 1e-3 | ok |"), "a '|' inside a cell is escaped:\n" + md);
         assertTrue(md.contains("| cpu | test cpu |"), md);
 
         BufferedImage png = ImageIO.read(tmp.resolve("out/ratios.png").toFile());
