@@ -47,6 +47,9 @@ final class RatioChart {
         s.setLegendLayout(Styler.LegendLayout.Horizontal);
         s.setChartBackgroundColor(Color.WHITE);
         s.setLabelsVisible(true);
+        s.setLabelsRotation(90); // narrow bars: vertical values fit inside them
+        s.setLabelsFontColorAutomaticEnabled(false);
+        s.setLabelsFontColor(Color.BLACK);
         s.setDecimalPattern("0.00'×'");
         s.setXAxisLabelRotation(90); // vertical: each label sits right under its group
         s.setYAxisLogarithmic(true); // ratios span 0.02× (reference) to 20×+: on a log axis every bar stays readable
