@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Batched integrated gradients in PyTorch on weights exported by Loupe's IgBench (the peer).
+"""Batched integrated gradients in PyTorch on weights exported by Loupe's IgWorkload (the peer).
 
 Reads DIR/model.json, DIR/params/<layer>.<W|b>.npy (Loupe layouts: conv W [kh, kw, c, f], dense
 W [in, units]), DIR/inputs.npy (NHWC), DIR/targets.npy and DIR/logits.npy (Loupe's logits of the
@@ -85,6 +85,16 @@ def build(d):
     return torch.nn.Sequential(*layers).eval()
 
 
+def loaded_blas():
+    """The BLAS library this process mapped (as torch_peer.py reports it)."""
+    try:
+        with open("/proc/self/maps") as maps:
+            libs = {line.split()[-1] for line in maps if "blas" in line.rsplit("/", 1)[-1]}
+    except OSError:
+        return "unknown"
+    return ", ".join(sorted(lib.rsplit("/", 1)[-1] for lib in libs)) or "unknown"
+
+
 def integrated_gradients(model, x, targets, steps, batch):
     """x: [N, C, H, W]; zero baseline; Gauss-Legendre nodes on [0, 1]; rows (image, step) in internal batches."""
     nodes, weights = np.polynomial.legendre.leggauss(steps)
@@ -129,7 +139,7 @@ def main():
     loupe_attr = np.load(os.path.join(a.dir, "loupe_attributions.npy"))
     ours = attr.permute(0, 2, 3, 1).numpy()
     info = {
-        "torch": torch.__version__, "threads": torch.get_num_threads(), "images": int(x.shape[0]),
+        "torch": torch.__version__, "blas": loaded_blas(), "threads": torch.get_num_threads(), "images": int(x.shape[0]),
         "steps": a.steps, "batch": a.batch, "max_logit_diff": logit_diff,
         "max_attr_diff": float(np.abs(ours - loupe_attr).max()), "max_attr": float(np.abs(loupe_attr).max()),
     }
@@ -152,7 +162,7 @@ def main():
         integrated_gradients(model, x, targets, a.steps, a.batch)
         times.append(time.perf_counter() - t0)
     print(json.dumps(dict(info, best_seconds=min(times), median_seconds=sorted(times)[len(times) // 2],
-                          attributions_per_second=x.shape[0] / min(times))))
+                          attributions_per_second=x.shape[0] / min(times), times=times)))
 
 
 if __name__ == "__main__":

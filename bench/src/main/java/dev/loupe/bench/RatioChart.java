@@ -17,8 +17,10 @@ import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.style.Styler;
 
 /**
- * The bar chart of Loupe ÷ peer speed-ups (one group per workload and peer, one bar per Loupe
- * backend, then the target in grey), with parity (1×) as a dashed line.
+ * The bar chart of Loupe's speed over a peer's or a baseline's (one group per workload and
+ * comparison, one bar per Loupe backend, then the bar to reach in grey), with parity (1×) as a
+ * dashed line. Costs (recording's time per step) are drawn inverted, as speed, so that higher is
+ * always better.
  */
 final class RatioChart {
     private RatioChart() {}
@@ -33,45 +35,64 @@ final class RatioChart {
         Set<String> loupes = new LinkedHashSet<>();
         for (Row.Ratio q : ratios) {
             groups.add(group(q));
-            loupes.add(q.loupe());
+            loupes.add(backend(q));
         }
         List<String> x = new ArrayList<>(groups);
-        CategoryChart chart = new CategoryChartBuilder().width(900).height(520)
-                .title("Loupe training throughput ÷ peer (" + report.suite() + " suite, same run)")
-                .xAxisTitle("workload ÷ peer   (dashed line: parity, 1×)").yAxisTitle("speed-up (×), higher is better for Loupe").build();
+        CategoryChart chart = new CategoryChartBuilder().width(1200).height(800)
+                .title("Loupe's speed ÷ peer's or baseline's (" + report.suite() + " suite, all from the same run)")
+                .xAxisTitle("workload: Loupe ÷ peer or baseline   (dashed line: parity, 1×; grey: the bar to reach)")
+                .yAxisTitle("speed ratio (×), higher is better for Loupe").build();
         var s = chart.getStyler();
         s.setLegendPosition(Styler.LegendPosition.OutsideS);
         s.setLegendLayout(Styler.LegendLayout.Horizontal);
         s.setChartBackgroundColor(Color.WHITE);
         s.setLabelsVisible(true);
+        s.setLabelsRotation(90); // narrow bars: vertical values fit inside them
+        s.setLabelsFontColorAutomaticEnabled(false);
+        s.setLabelsFontColor(Color.BLACK);
         s.setDecimalPattern("0.00'×'");
-        s.setYAxisMin(0.0);
+        s.setXAxisLabelRotation(90); // vertical: each label sits right under its group
+        s.setYAxisLogarithmic(true); // ratios span 0.02× (reference) to 20×+: on a log axis every bar stays readable
+        double bottom = 1.0;
+        for (Row.Ratio q : ratios) bottom = Math.min(bottom, q.speedup());
+        s.setYAxisMin(bottom / 1.5);
         double top = 1.0; // keep parity and every target in view
-        for (Row.Ratio q : ratios) top = Math.max(top, Double.isNaN(q.required()) ? q.ratio() : Math.max(q.ratio(), q.required()));
-        s.setYAxisMax(top * 1.12);
+        for (Row.Ratio q : ratios) {
+            top = Math.max(top, Double.isNaN(q.required()) ? q.speedup() : Math.max(q.speedup(), q.requiredSpeedup()));
+        }
+        s.setYAxisMax(top * 1.5);
         s.setAnnotationLineColor(Color.DARK_GRAY);
         s.setAnnotationLineStroke(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
         for (String loupe : loupes) {
             Map<String, Double> byGroup = new LinkedHashMap<>();
-            for (Row.Ratio q : ratios) if (q.loupe().equals(loupe)) byGroup.put(group(q), q.ratio());
+            for (Row.Ratio q : ratios) if (backend(q).equals(loupe)) byGroup.put(group(q), q.speedup());
             List<Double> y = new ArrayList<>();
             for (String g : x) y.add(byGroup.get(g)); // null: no bar
             String label = loupe + (BenchContext.shortRunOnly(loupe.substring("loupe/".length())) ? " (short run)" : "");
             chart.addSeries(label, x, y);
         }
         Map<String, Double> targets = new LinkedHashMap<>();
-        for (Row.Ratio q : ratios) if (!Double.isNaN(q.required())) targets.put(group(q), q.required());
+        for (Row.Ratio q : ratios) if (!Double.isNaN(q.required())) targets.put(group(q), q.requiredSpeedup());
         if (!targets.isEmpty()) {
             List<Double> y = new ArrayList<>();
             for (String g : x) y.add(targets.getOrDefault(g, null));
-            CategorySeries t = chart.addSeries("target", x, y);
+            CategorySeries t = chart.addSeries("bar to reach", x, y);
             t.setFillColor(new Color(0xBBBBBB));
         }
         chart.addAnnotation(new AnnotationLine(1.0, false, false)); // parity: 1×
         return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
     }
 
+    /** The Loupe backend a ratio belongs to: the first word of its Loupe side ({@code loupe/nd4j full} → {@code loupe/nd4j}). */
+    private static String backend(Row.Ratio q) {
+        int space = q.loupe().indexOf(' ');
+        return space < 0 ? q.loupe() : q.loupe().substring(0, space);
+    }
+
+    /** The x label: workload, then what is compared, without the backend (the series says it). */
     private static String group(Row.Ratio q) {
-        return q.workload().replace("train-", "") + " ÷ " + q.peer();
+        String b = backend(q);
+        String left = q.loupe().substring(b.length()).strip(), right = q.peer().startsWith(b + " ") ? q.peer().substring(b.length() + 1) : q.peer();
+        return q.workload() + ": " + (left.isEmpty() ? "Loupe" : left) + " ÷ " + right;
     }
 }

@@ -42,8 +42,13 @@ final class ResultsJson {
                     o.put("workload", q.workload());
                     o.put("loupe", q.loupe());
                     o.put("peer", q.peer());
+                    number(o, "loupe_value", q.loupeValue());
+                    number(o, "peer_value", q.peerValue());
+                    o.put("unit", q.unit());
                     number(o, "ratio", q.ratio());
                     number(o, "required", q.required());
+                    o.put("lower_is_better", q.lowerIsBetter());
+                    o.put("bar", q.bar());
                     o.put("verdict", q.verdict());
                 }
                 case Row.Check c -> {

@@ -2,7 +2,7 @@ package dev.loupe.bench;
 
 import java.util.List;
 
-/** One line of a benchmark report: a measured rate, or a ratio between two measured rates. */
+/** One line of a benchmark report: a measured rate, a ratio between two measured figures, or a sanity check. */
 public sealed interface Row {
 
     /** The workload that produced it. */
@@ -36,16 +36,49 @@ public sealed interface Row {
     }
 
     /**
-     * Loupe's median rate divided by a peer's, from the same run, with the target where there is one.
+     * Loupe's figure over a peer's or a baseline's, from the same run, with the bar where there is one.
      *
-     * @param required the ratio Loupe must reach, or NaN for an informational ratio
+     * @param loupe         the measured side, e.g. {@code loupe/nd4j} or {@code loupe/nd4j full}
+     * @param peer          what it is compared with, e.g. {@code torch} or {@code loupe/nd4j off}
+     * @param ratio         {@code loupeValue / peerValue}
+     * @param required      the bar, or NaN for an informational ratio
+     * @param loupeValue    Loupe's median figure in {@code unit} (NaN when not given)
+     * @param peerValue     the peer's median figure in {@code unit} (NaN when not given)
+     * @param unit          e.g. {@code samples/s}, {@code ms/step}
+     * @param lowerIsBetter true for a cost (a slowdown must stay at or below the bar), false for a
+     *                      speed-up (it must reach the bar)
      */
-    record Ratio(String workload, String loupe, String peer, double ratio, double required) implements Row {
+    record Ratio(String workload, String loupe, String peer, double ratio, double required, double loupeValue,
+                 double peerValue, String unit, boolean lowerIsBetter) implements Row {
+
+        /** A speed-up without the figures it came from. */
+        public Ratio(String workload, String loupe, String peer, double ratio, double required) {
+            this(workload, loupe, peer, ratio, required, Double.NaN, Double.NaN, "", false);
+        }
+
+        /** Loupe's rate over the peer's (higher is better), with the bar or NaN. */
+        public static Ratio speedup(String workload, Rate loupe, Rate peer, double required) {
+            return new Ratio(workload, loupe.contender(), peer.contender(), loupe.median() / peer.median(), required,
+                    loupe.median(), peer.median(), loupe.unit(), false);
+        }
+
         /** PASS / FAIL against {@link #required}, or {@code -} when there is no target. */
         public String verdict() {
             if (Double.isNaN(required)) return "-";
-            return ratio >= required ? "PASS" : "FAIL";
+            return (lowerIsBetter ? ratio <= required : ratio >= required) ? "PASS" : "FAIL";
         }
+
+        /** The bar as text ({@code ≥ 3.0×}, {@code ≤ 1.05×}) or {@code -}. */
+        public String bar() {
+            if (Double.isNaN(required)) return "-";
+            return String.format(java.util.Locale.ROOT, lowerIsBetter ? "≤ %.2f×" : "≥ %.1f×", required);
+        }
+
+        /** The ratio as "higher is better" (a cost is inverted), for charts. */
+        public double speedup() { return lowerIsBetter ? 1 / ratio : ratio; }
+
+        /** {@link #required} as "higher is better", or NaN. */
+        public double requiredSpeedup() { return lowerIsBetter ? 1 / required : required; }
     }
 
     /** A yes/no sanity check made while measuring (e.g. two contenders compute the same initial loss). */

@@ -18,9 +18,15 @@ import java.util.Map;
 public final class SuiteRunner {
     private SuiteRunner() {}
 
-    /** The workloads of every suite, in order. Recording-overhead, IG and landscape workloads go here. */
+    /**
+     * The workloads of every suite, in order: training throughput (vs DL4J, PyTorch and the GEMM
+     * floor), recording overhead (full and stats vs off), integrated gradients (vs PyTorch) and the
+     * loss-landscape grid (batched vs one point at a time). Each sizes itself from the suite.
+     */
     public static List<Workload> workloads() {
-        return List.of(new TrainingWorkload(Arch.MLP), new TrainingWorkload(Arch.CNN));
+        return List.of(new TrainingWorkload(Arch.MLP), new TrainingWorkload(Arch.CNN),
+                new RecordingOverheadWorkload(Arch.MLP), new RecordingOverheadWorkload(Arch.CNN),
+                new IgWorkload(), new LandscapeWorkload(Arch.MLP), new LandscapeWorkload(Arch.CNN));
     }
 
     /** Runs {@code workloads} with the options' backends and peers, all contenders on every available core. */

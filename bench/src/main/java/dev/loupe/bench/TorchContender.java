@@ -44,7 +44,7 @@ final class TorchContender implements Contender {
     /** Starts the peer on {@code data} from {@code initialParams} (Loupe's flat layout). */
     TorchContender(Arch arch, int threads, SyntheticBatches data, float[] initialParams) throws IOException {
         this.batch = arch.batch();
-        this.script = extractScript();
+        this.script = extractScript("torch_peer.py");
         this.stderr = Files.createTempFile("loupe-torch-peer", ".log");
         float[] xs = new float[SyntheticBatches.POOL * batch * data.inputSize()], ys = new float[SyntheticBatches.POOL * batch];
         for (int p = 0; p < SyntheticBatches.POOL; p++) {
@@ -100,10 +100,11 @@ final class TorchContender implements Contender {
         return f;
     }
 
-    private static Path extractScript() throws IOException {
-        Path tmp = Files.createTempFile("torch_peer", ".py");
-        try (InputStream s = TorchContender.class.getResourceAsStream("python/torch_peer.py")) {
-            if (s == null) throw new IllegalStateException("torch_peer.py is missing from the bench jar");
+    /** Copies the peer script {@code name} (from bench/python, packed into the jar) to a temp file the caller deletes. */
+    static Path extractScript(String name) throws IOException {
+        Path tmp = Files.createTempFile(name.replace(".py", ""), ".py");
+        try (InputStream s = TorchContender.class.getResourceAsStream("python/" + name)) {
+            if (s == null) throw new IllegalStateException(name + " is missing from the bench jar");
             Files.copy(s, tmp, StandardCopyOption.REPLACE_EXISTING);
         }
         return tmp;

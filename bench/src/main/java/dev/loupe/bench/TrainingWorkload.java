@@ -99,7 +99,7 @@ public final class TrainingWorkload implements Workload {
                 if (p.kind() == Contender.Kind.LOUPE || p.perWindow().isEmpty()) continue;
                 double required = Double.NaN;
                 if (p.kind() == Contender.Kind.PEER && !shortRun) required = arch.bar(Peer.of(p.contender()));
-                out.add(new Row.Ratio(name(), l.contender(), p.contender(), l.median() / p.median(), required));
+                out.add(Row.Ratio.speedup(name(), l, p, required));
             }
         }
         return out;

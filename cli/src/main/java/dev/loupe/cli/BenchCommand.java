@@ -9,14 +9,16 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code loupe bench}: measures Loupe against DL4J and PyTorch side by side and writes a report. */
+/** {@code loupe bench}: measures Loupe against DL4J, PyTorch and its own baselines side by side and writes a report. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure Loupe's training throughput (every backend) against DL4J and PyTorch",
-                "side by side in one run: same model, data shape, batch, fp32 SGD and threads.",
-                "Prints the table; writes results.json, results.md and ratios.png to --out.",
+        description = {"Measure Loupe on every backend in one run, each figure beside its peer's or baseline's:",
+                "  training (MLP, CNN) samples/s vs DL4J and PyTorch (same model, data shape, batch, fp32 SGD, threads),",
+                "  recording overhead (full and stats vs off), integrated gradients vs PyTorch (CNN, 50 steps),",
+                "  loss-landscape grid points/s batched vs one point at a time (MLP, CNN).",
+                "Prints the tables; writes results.json, results.md and ratios.png to --out.",
                 "PyTorch runs only where /usr/bin/python3 can import torch."})
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--suite", defaultValue = "quick", description = "quick (under 2 minutes) or full (quote these); default: ${DEFAULT-VALUE}")
+    @Option(names = "--suite", defaultValue = "quick", description = "quick (a few minutes on 2 cores) or full (longer windows; quote these); default: ${DEFAULT-VALUE}")
     String suite;
 
     @Option(names = "--backends", description = "Loupe backends, comma-separated (default: every available one; reference only gets a short run)")

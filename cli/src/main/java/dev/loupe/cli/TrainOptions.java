@@ -5,7 +5,7 @@ import picocli.CommandLine.Option;
 
 /** The options that define a training run, shared by {@code train} and {@code demo}. */
 final class TrainOptions {
-    @Option(names = "--model", description = "mlp, cnn, linear or a model .json file (default: ${DEFAULT-VALUE})", defaultValue = "cnn")
+    @Option(names = "--model", description = "mlp, cnn, linear (least squares on a regression set, a softmax classifier on class labels) or a model .json file (default: ${DEFAULT-VALUE})", defaultValue = "cnn")
     String model;
 
     @Option(names = "--dataset", description = "fashion-mnist, linear, blobs or patches (default: ${DEFAULT-VALUE})", defaultValue = "fashion-mnist")

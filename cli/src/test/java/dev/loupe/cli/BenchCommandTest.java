@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loupe.engine.Backends;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,11 +33,26 @@ class BenchCommandTest {
     @Test
     void unknownBackend() {
         expectBadInput("unknown backend 'tpu'", "bench", "--backends", "reference,tpu", "--out", tmp.resolve("o").toString());
+        assertFalse(Files.exists(tmp.resolve("o")), "nothing created before the request is valid");
+    }
+
+    @Test
+    void noBackendNamed() {
+        expectBadInput("no Loupe backend to measure", "bench", "--backends", ",", "--out", tmp.resolve("o").toString());
+    }
+
+    @Test
+    void unavailableBackend() {
+        var cuda = Backends.providers().stream().filter(p -> p.name().equals("cuda")).findFirst();
+        Assumptions.assumeTrue(cuda.isPresent() && cuda.get().unavailableReason().isPresent(), "CUDA is available here");
+        expectBadInput("backend cuda is not available", "bench", "--backends", "cuda", "--out", tmp.resolve("o").toString());
+        assertFalse(Files.exists(tmp.resolve("o")));
     }
 
     @Test
     void unknownPeer() {
         expectBadInput("unknown peer 'jax'", "bench", "--peers", "dl4j,jax", "--out", tmp.resolve("o").toString());
+        assertFalse(Files.exists(tmp.resolve("o")));
     }
 
     @Test

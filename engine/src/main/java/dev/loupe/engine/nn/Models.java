@@ -28,14 +28,21 @@ public final class Models {
                 ModelSpec.Loss.SOFTMAX_CROSS_ENTROPY);
     }
 
-    /** One dense unit with no nonlinearity, trained with MSE: the linear-regression example. */
+    /**
+     * One dense layer with no nonlinearity, trained with MSE: the linear-regression example. On a
+     * classification dataset {@link #resolve} trains it with softmax cross-entropy instead (a linear
+     * classifier, i.e. multinomial logistic regression).
+     */
     public static ModelSpec linear(int inputs, int outputs) {
         return new ModelSpec("linear", new int[] {inputs}, List.of(new LayerSpec.Dense(outputs)), ModelSpec.Loss.MSE);
     }
 
     /**
      * Resolves {@code mlp}, {@code cnn}, {@code linear} or a JSON file for a dataset's input
-     * shape and class count (0 classes: regression with one output).
+     * shape and class count. The loss follows the data: 0 classes means regression with one output
+     * and MSE for any model; on a classification set {@code linear} becomes a linear softmax
+     * classifier, and a model file that asks for MSE is refused (MSE cannot be fitted to class
+     * labels).
      */
     public static ModelSpec resolve(String nameOrFile, int[] inputShape, int classes) {
         int outputs = classes == 0 ? 1 : classes;
@@ -66,6 +73,12 @@ public final class Models {
         };
         if (classes == 0 && spec.loss() != ModelSpec.Loss.MSE) {
             spec = new ModelSpec(spec.name(), spec.inputShape(), spec.layers(), ModelSpec.Loss.MSE);
+        } else if (classes > 0 && spec.loss() == ModelSpec.Loss.MSE) {
+            if (!nameOrFile.equals("linear")) {
+                throw new BadInputException(nameOrFile + ": the model's loss is mse (regression) but the dataset has " + classes
+                        + " classes; use \"loss\": \"softmax_cross_entropy\" or a regression dataset (e.g. --dataset linear)");
+            }
+            spec = new ModelSpec(spec.name(), spec.inputShape(), spec.layers(), ModelSpec.Loss.SOFTMAX_CROSS_ENTROPY);
         }
         return spec;
     }
