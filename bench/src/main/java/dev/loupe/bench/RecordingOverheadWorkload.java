@@ -211,12 +211,22 @@ public final class RecordingOverheadWorkload implements Workload {
         }
     }
 
-    /** The first {@code n} training samples and one batch of test samples (the epoch-end evaluation stays small). */
+    /**
+     * {@code n} training samples (the first ones, cycled when the set has fewer: timing does not
+     * depend on which images repeat) and one batch of test samples (the epoch-end evaluation stays
+     * small).
+     */
     static Dataset slice(Dataset d, int n) {
-        int size = d.inputSize(), test = Math.min(d.testCount(), 128);
-        if (n > d.trainCount()) throw new IllegalArgumentException("need " + n + " training samples, have " + d.trainCount());
-        return new Dataset(d.name(), d.source(), d.inputShape(), d.numClasses(), Arrays.copyOf(d.trainInputs(), n * size),
-                Arrays.copyOf(d.trainTargets(), n), Arrays.copyOf(d.testInputs(), test * size), Arrays.copyOf(d.testTargets(), test));
+        int size = d.inputSize(), have = d.trainCount(), per = d.trainTargets().length / have;
+        int test = Math.min(d.testCount(), 128);
+        float[] x = new float[n * size], y = new float[n * per];
+        for (int from = 0; from < n; from += have) {
+            int k = Math.min(have, n - from);
+            System.arraycopy(d.trainInputs(), 0, x, from * size, k * size);
+            System.arraycopy(d.trainTargets(), 0, y, from * per, k * per);
+        }
+        return new Dataset(d.name(), d.source(), d.inputShape(), d.numClasses(), x, y,
+                Arrays.copyOf(d.testInputs(), test * size), Arrays.copyOf(d.testTargets(), test * per));
     }
 
     /** Deletes {@code dir} and everything under it. */
