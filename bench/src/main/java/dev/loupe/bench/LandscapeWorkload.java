@@ -20,7 +20,7 @@ import java.util.Locale;
  * many points per pass ({@link PlaneEvaluator.Strategy#SHARED_FIRST_LAYER}: the first layer's
  * products with θ, d1 and d2 are computed once and shared by all points) against one full forward
  * per point ({@link PlaneEvaluator.Strategy#ONE_POINT}), same model, samples, chunking and backend,
- * measured alternately in one process so machine load hits both alike. The bar (issue 5): batched
+ * measured alternately in one process so machine load hits both alike. The bar: batched
  * ≥ 3 × one point at a time.
  *
  * <p>What is measured: a whole R×C grid from a fresh evaluator, so the batched strategy pays its

@@ -35,8 +35,8 @@ import java.util.stream.Stream;
  * What does recording cost? Trains one {@link Arch} on Fashion-MNIST with recording {@code off},
  * {@code stats} (statistics every step), {@code full} (statistics every step and histograms every
  * 10 steps) and, in the full suite, {@code full+budget} ({@code full} with {@code --record-budget
- * 0.05}), and reports each variant's time per step and its slowdown over {@code off}. The bar
- * (issue 3): {@code full} ≤ 1.05 × {@code off} on the nd4j backend.
+ * 0.05}), and reports each variant's time per step and its slowdown over {@code off}. The bar:
+ * {@code full} ≤ 1.05 × {@code off} on the nd4j backend.
  *
  * <p>Method: each round trains a fresh network (same seed) for {@code warmup + steps} steps
  * through {@link Trainer#fit} with every variant, in an order rotated per round so drift on a
@@ -65,7 +65,7 @@ public final class RecordingOverheadWorkload implements Workload {
     public record Settings(int batch, int steps, int warmup, int rounds, boolean budgetVariant) {
         /**
          * The training benchmark's batch for {@code arch} (MLP 256, CNN 128); quick: 20 steps × 5
-         * rounds; full: the issue's 50 steps, with 7 rounds for steadier medians.
+         * rounds; full: 50 steps, with 7 rounds for steadier medians.
          */
         public static Settings of(Suite suite, Arch arch) {
             return suite == Suite.FULL ? new Settings(arch.batch(), 50, 5, 7, true) : new Settings(arch.batch(), 20, 3, 5, false);
@@ -167,7 +167,7 @@ public final class RecordingOverheadWorkload implements Workload {
             double m = 1000.0 * s.batch() / rates.get(v.name()).median();
             List<Double> perRound = new ArrayList<>();
             for (int r = 0; r < s.rounds(); r++) perRound.add(ms.get(v.name()).get(r) / ms.get("off").get(r));
-            // the bar is set for nd4j (issue 3); elsewhere the ratio is informational
+            // the bar is set for nd4j; elsewhere the ratio is informational
             double bar = v.name().equals("full") && backend.name().equals("nd4j") ? BAR : Double.NaN;
             rows.add(new Row.Ratio(name(), rates.get(v.name()).contender(), rates.get("off").contender(),
                     Row.Stats.median(perRound), bar, m, offMs, "ms/step", true));

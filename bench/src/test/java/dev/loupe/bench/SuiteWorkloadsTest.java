@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The recording, IG and landscape workloads end to end with tiny sizes on nd4j: the rows say what
- * was measured, ratios are computed from the medians beside them, the bars are the issues' bars,
+ * was measured, ratios are computed from the medians beside them, the bars are the documented bars,
  * and the reference backend is named as skipped rather than silently left out.
  */
 class SuiteWorkloadsTest {
