@@ -102,7 +102,9 @@ public final class Report {
         JsonNode result = run.path("result");
         if (!result.isMissingNode()) {
             List<String> parts = new ArrayList<>();
-            result.fields().forEachRemaining(e -> parts.add(e.getKey() + " = " + e.getValue().asText()));
+            // floating-point results to 4 decimals (losses, accuracies); everything else as written
+            result.fields().forEachRemaining(e -> parts.add(e.getKey() + " = " + (e.getValue().isFloatingPointNumber()
+                    ? String.format(java.util.Locale.ROOT, "%.4f", e.getValue().asDouble()) : e.getValue().asText())));
             row(b, "result", String.join(", ", parts));
         }
         row(b, "created", text(run, "created"));
