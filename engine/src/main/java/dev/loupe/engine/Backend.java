@@ -94,6 +94,32 @@ public interface Backend extends AutoCloseable {
     void activationBackward(Activation f, float alpha, long n, Buf x, Buf y, Buf dy, Buf dx);
 
     /**
+     * {@link #activation} that also writes the statistics (no bins, as {@link #stats} with
+     * {@code bins} 0) of its input into {@code statsX} and of its output into {@code statsY}: the
+     * values {@link #stats} gives on those buffers after the op, within rounding of the summation
+     * order. The default composes the three ops; a backend may summarize both tensors in the
+     * activation's own loop, where they are in registers anyway, saving two passes over memory.
+     * {@code x} and {@code y} must not overlap.
+     */
+    default void activationWithStats(Activation f, float alpha, long n, Buf x, Buf y, Buf statsX, Buf statsY) {
+        activation(f, alpha, n, x, y);
+        stats(n, 0, x, statsX);
+        stats(n, 0, y, statsY);
+    }
+
+    /**
+     * {@link #activationBackward} with the statistics (no bins) of the incoming gradient
+     * {@code dy} into {@code statsDy} and of {@code dx} into {@code statsDx}; see
+     * {@link #activationWithStats}. {@code dy} and {@code dx} must not overlap.
+     */
+    default void activationBackwardWithStats(Activation f, float alpha, long n, Buf x, Buf y, Buf dy, Buf dx,
+                                             Buf statsDy, Buf statsDx) {
+        activationBackward(f, alpha, n, x, y, dy, dx);
+        stats(n, 0, dy, statsDy);
+        stats(n, 0, dx, statsDx);
+    }
+
+    /**
      * Inverted dropout: {@code mask[i] = keep ? 1/(1-p) : 0} and {@code y = x · mask}. Whether
      * element {@code i} is kept is {@link DropoutRng#keep(long, long, long, float)} of
      * {@code (seed, counter, i)}, so every backend drops the same elements.

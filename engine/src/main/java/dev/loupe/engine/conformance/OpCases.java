@@ -127,6 +127,29 @@ final class OpCases {
                 }, dx);
             }
         }
+        for (Activation f : new Activation[] {Activation.RELU, Activation.LEAKY_RELU, Activation.TANH}) {
+            for (int n : new int[] {5003, BIG}) {
+                float[] host = h.uniform(n, -4, 4), grad = h.uniform(n, -1, 1);
+                for (int i = 0; i < n; i += 7) host[i] = 0f;
+                for (int i = 3; i < n; i += 11) grad[i] = 0f;
+                if (n == BIG) { // non-finite elements: the chunks holding them are recounted
+                    host[17] = Float.NaN;
+                    host[200_000] = Float.POSITIVE_INFINITY;
+                    grad[5] = Float.NEGATIVE_INFINITY;
+                    grad[123_457] = Float.NaN;
+                }
+                T x = h.host(host), y = h.out(n), dy = h.host(grad), dx = h.out(n);
+                T sx = h.out(TensorStats.HEADER), sy = h.out(TensorStats.HEADER), sdy = h.out(TensorStats.HEADER),
+                        sdx = h.out(TensorStats.HEADER);
+                float alpha = f == Activation.LEAKY_RELU ? 0.1f : 0f;
+                h.check("activationWithStats", f + " n " + n, b -> b.activationWithStats(f, alpha, n, x.on(b), y.on(b), sx.on(b),
+                        sy.on(b)), y, sx, sy);
+                h.check("activationBackwardWithStats", f + " n " + n, b -> {
+                    b.activation(f, alpha, n, x.on(b), y.on(b));
+                    b.activationBackwardWithStats(f, alpha, n, x.on(b), y.on(b), dy.on(b), dx.on(b), sdy.on(b), sdx.on(b));
+                }, dx, sdy, sdx);
+            }
+        }
         T x = h.rand(1000), y = h.out(1000);
         h.check("activation", "RELU in place", b -> b.activation(Activation.RELU, 0, 1000, x.on(b), x.on(b)), x);
         h.check("activation", "TANH on slices", b -> b.activation(Activation.TANH, 0, 300, x.slice(100, 300).on(b),

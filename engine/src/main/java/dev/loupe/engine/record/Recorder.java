@@ -8,6 +8,7 @@ import dev.loupe.engine.Backend;
 import dev.loupe.engine.Buf;
 import dev.loupe.engine.StatSegments;
 import dev.loupe.engine.TensorStats;
+import dev.loupe.engine.nn.ActivationLayer;
 import dev.loupe.engine.nn.FlattenLayer;
 import dev.loupe.engine.nn.Layer;
 import dev.loupe.engine.nn.ModelSpec;
@@ -31,7 +32,9 @@ import java.util.List;
  * preallocated device buffer; the whole buffer crosses to the host in one download. On steps that
  * record statistics without histograms, the parameter-side tensors (θ, gradient, Δθ) are instead
  * summarized by the optimizer step itself ({@link Updater#summarizeNextStep}, armed one step
- * ahead), which a backend may fuse into its update loop; activations still get one op each.
+ * ahead), which a backend may fuse into its update loop, and the input and output (and their
+ * gradients) of each activation layer by that layer's own ops ({@link ActivationLayer#summarizeAt});
+ * every other tensor gets one op.
  *
  * <p>The download is one step late: the stats of step t are enqueued right after step t (the
  * buffers change with the next step) and read at step t+1, after the trainer's own loss read has
@@ -64,6 +67,14 @@ public final class Recorder implements TrainListener, AutoCloseable {
     private final StatSegments paramSegments;
     private final Updater updater;
     private long armedStep = -1;
+    /** Activation layers that can summarize their tensors inside their own ops, with their slots. */
+    private final List<ActivationLayer> actLayers = new ArrayList<>();
+    /** Per entry of {@link #actLayers}: tensor indices {input, output, output grad, input grad}, -1 if not recorded. */
+    private final List<int[]> actSlots = new ArrayList<>();
+    /** Header-stride slices of each summary buffer, per tensor (no allocation when arming). */
+    private final Buf[][] headerSlots;
+    /** Tensors summarized inside this step's ops (scratch of {@link #onStep}). */
+    private final boolean[] done;
     private final float[] host;
     private Pending pending;
     private long lastRecordNanos;
@@ -90,6 +101,20 @@ public final class Recorder implements TrainListener, AutoCloseable {
         this.summary = new Buf[] {backend.alloc(Math.max(1, floats)), backend.alloc(Math.max(1, floats))};
         this.paramSegments = segments(net, tensors);
         this.updater = updater;
+        for (Layer l : net.layers()) {
+            if (!(l instanceof ActivationLayer a)) continue;
+            int[] slots = {find(a.input(), "activation"), find(a.output(), "activation"), find(a.outputGrad(), "activation_grad"),
+                    find(a.inputGrad(), "activation_grad")};
+            if ((slots[0] >= 0 && slots[1] >= 0) || (slots[2] >= 0 && slots[3] >= 0)) {
+                actLayers.add(a);
+                actSlots.add(slots);
+            }
+        }
+        this.headerSlots = new Buf[2][tensors.size()];
+        for (int s = 0; s < 2; s++) {
+            for (int i = 0; i < tensors.size(); i++) headerSlots[s][i] = summary[s].slice((long) i * TensorStats.HEADER, TensorStats.HEADER);
+        }
+        this.done = new boolean[tensors.size()];
         this.host = new float[(int) Math.max(1, floats)];
         this.writer = new TfEventWriter(eventsDir);
     }
@@ -135,6 +160,15 @@ public final class Recorder implements TrainListener, AutoCloseable {
         return new StatSegments(off, len, at);
     }
 
+    /** Index of the recorded per-row tensor named {@code kind} held in {@code buf}, or -1. */
+    private int find(Buf buf, String kind) {
+        for (int i = 0; i < tensors.size(); i++) {
+            RecordedTensor t = tensors.get(i);
+            if (t.perRow() && t.buf() == buf && t.tensor().equals(kind)) return i;
+        }
+        return -1;
+    }
+
     public List<RecordedTensor> tensors() {
         return tensors;
     }
@@ -154,9 +188,10 @@ public final class Recorder implements TrainListener, AutoCloseable {
     }
 
     /**
-     * The part of {@link #totalRecordNanos} spent inside optimizer steps, which also counts in the
-     * steps' own time: per summarized step, the mean time of summarized steps minus that of plain
-     * ones (histogram steps use the plain step), 0 until both have been seen.
+     * The part of {@link #totalRecordNanos} spent inside the training step's own ops (optimizer
+     * step, activation layers), which also counts in the steps' own time: per summarized step, the
+     * mean time of summarized steps minus that of plain ones (histogram steps are plain), 0 until
+     * both have been seen.
      */
     public long totalFusedNanos() {
         return totalFusedNanos;
@@ -175,18 +210,27 @@ public final class Recorder implements TrainListener, AutoCloseable {
         Buf out = summary[(int) (e.step() & 1)];
         // the optimizer step already summarized θ, gradient and Δθ into out when armed for this step
         boolean paramsDone = armedStep == e.step() && updater == this.updater && updater.lastStepSummarized();
+        // ...and the activation layers summarized their inputs and outputs inside their own ops
+        java.util.Arrays.fill(done, false);
+        if (armedStep == e.step()) {
+            for (int j = 0; j < actLayers.size(); j++) {
+                int[] sl = actSlots.get(j);
+                if (actLayers.get(j).summarizedForward(e.step())) done[sl[0]] = done[sl[1]] = true;
+                if (actLayers.get(j).summarizedBackward(e.step())) done[sl[2]] = done[sl[3]] = true;
+            }
+        }
         if (stats) {
             // one fused op per tensor, each into its own slot; nothing is read back here. Off
             // histogram steps bins = 0, which spares the op its second (binning) pass.
             int bins = hist ? cfg.bins() : 0, stride = TensorStats.length(bins);
             for (int i = 0; i < tensors.size(); i++) {
                 RecordedTensor t = tensors.get(i);
-                if (paramsDone && !t.perRow()) continue;
+                if ((paramsDone && !t.perRow()) || done[i]) continue;
                 backend.stats(t.length(e.rows()), bins, t.buf(), out.slice((long) i * stride, stride));
             }
         }
         pending = new Pending(e, stats, hist, out);
-        long fused = fusedEstimate(updater);
+        long fused = fusedEstimate(e);
         lastRecordNanos = System.nanoTime() - t0 + fused;
         totalRecordNanos += lastRecordNanos;
         totalFusedNanos += fused;
@@ -194,20 +238,32 @@ public final class Recorder implements TrainListener, AutoCloseable {
         long next = e.step() + 1;
         if (sampling.statsDue(next) && !sampling.histDue(next)) {
             this.updater.summarizeNextStep(paramSegments, summary[(int) (next & 1)]);
+            Buf[] slot = headerSlots[(int) (next & 1)];
+            for (int j = 0; j < actLayers.size(); j++) {
+                int[] sl = actSlots.get(j);
+                boolean fwd = sl[0] >= 0 && sl[1] >= 0, bwd = sl[2] >= 0 && sl[3] >= 0;
+                actLayers.get(j).summarizeAt(next, fwd ? slot[sl[0]] : null, fwd ? slot[sl[1]] : null,
+                        bwd ? slot[sl[2]] : null, bwd ? slot[sl[3]] : null);
+            }
             armedStep = next;
         }
     }
 
-    /** What summarizing the parameters in this step's optimizer step cost: see {@link #totalFusedNanos}. */
-    private long fusedEstimate(Updater updater) {
-        if (updater.lastStepSummarized()) {
-            summarizedStepNanos += updater.lastStepNanos();
+    /**
+     * What summarizing inside this step's ops (the optimizer step's parameter statistics, the
+     * activation layers' input and output statistics) cost: see {@link #totalFusedNanos}. Steps
+     * armed for it are compared with plain ones (histogram steps) by their whole step time.
+     */
+    private long fusedEstimate(StepEvent e) {
+        boolean summarized = armedStep == e.step();
+        if (summarized) {
+            summarizedStepNanos += e.stepNanos();
             summarizedSteps++;
         } else {
-            plainStepNanos += updater.lastStepNanos();
+            plainStepNanos += e.stepNanos();
             plainSteps++;
         }
-        if (!updater.lastStepSummarized() || plainSteps == 0) return 0;
+        if (!summarized || plainSteps == 0) return 0;
         return Math.max(0, summarizedStepNanos / summarizedSteps - plainStepNanos / plainSteps);
     }
 

@@ -143,6 +143,13 @@ class RecorderTest {
         TrainConfig cfg = new TrainConfig(4, 16, LrSchedule.constant(0.1f), up.optimizer(), 5, 0, 1);
         Recorder rec = new Recorder(net, up, new RecordConfig(RecordMode.FULL, 1, 5, 7, 0), events);
         Trainer.fit(net, up, images(1, 40), cfg, TrainState.START, List.of(rec, oracle), Checkpointer.NONE);
+        // the last step (11) records statistics without histograms: the activation layers summarized
+        // their inputs, outputs and both gradients inside their own ops (fused on nd4j for ReLU)
+        for (var l : net.layers()) {
+            if (l instanceof dev.loupe.engine.nn.ActivationLayer a) {
+                assertTrue(a.summarizedForward(11) && a.summarizedBackward(11), l.name() + " summarized step 11 in its ops");
+            }
+        }
         TfEventReader.Result read = TfEventReader.readDir(events);
         assertTrue(read.warnings().isEmpty(), read.warnings().toString());
         EventLog log = EventLog.of(read);

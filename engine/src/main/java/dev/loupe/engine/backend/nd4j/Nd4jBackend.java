@@ -197,6 +197,31 @@ public final class Nd4jBackend implements Backend {
     }
 
     @Override
+    public void activationWithStats(Activation f, float alpha, long n, Buf x, Buf y, Buf statsX, Buf statsY) {
+        if (!simd || f != Activation.RELU || overlap(x, n, y, n)) {
+            Backend.super.activationWithStats(f, alpha, n, x, y, statsX, statsY);
+            return;
+        }
+        stats.reluWithStats((int) n, s(x), s(y), s(statsX), s(statsY));
+    }
+
+    @Override
+    public void activationBackwardWithStats(Activation f, float alpha, long n, Buf x, Buf y, Buf dy, Buf dx,
+                                            Buf statsDy, Buf statsDx) {
+        if (!simd || f != Activation.RELU || overlap(dy, n, dx, n)) {
+            Backend.super.activationBackwardWithStats(f, alpha, n, x, y, dy, dx, statsDy, statsDx);
+            return;
+        }
+        stats.reluBackwardWithStats((int) n, s(x), s(dy), s(dx), s(statsDy), s(statsDx));
+    }
+
+    /** Whether the first {@code na} floats of {@code a} and {@code nb} of {@code b} share memory. */
+    private boolean overlap(Buf a, long na, Buf b, long nb) {
+        long pa = s(a).address(), pb = s(b).address();
+        return pa < pb + nb * Float.BYTES && pb < pa + na * Float.BYTES;
+    }
+
+    @Override
     public void dropout(long n, float p, long seed, long counter, Buf x, Buf y, Buf mask) {
         MemorySegment xs = s(x), ys = s(y), ms = s(mask);
         int keepScale = Float.floatToRawIntBits(1f / (1f - p));

@@ -11,8 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The nd4j backend's Vector API loops (loaded only when {@link Simd#AVAILABLE}): per-chunk
- * statistics partials, histogram binning, the SGD and Adam updates, and those updates with the
- * statistics of θ, gradient and Δθ computed block by block as they are written.
+ * statistics partials, histogram binning, ReLU forward and backward, the SGD and Adam updates, and
+ * those updates and ReLU passes with the statistics of their inputs and outputs computed block by
+ * block as they are written.
  * Elementwise results are bitwise those of the scalar loops (same float operations, no FMA
  * contraction); reductions differ from them only in the order of summation.
  *
@@ -168,6 +169,69 @@ final class SimdLoops {
         }
         return (put(t, p, k, sTheta, hi - lo) ? 0 : 1) | (put(g, p, k, sGrad, hi - lo) ? 0 : 2)
                 | (put(d, p, k, sDelta, hi - lo) ? 0 : 4);
+    }
+
+    /** ReLU forward of {@code [lo, hi)} exactly as the scalar loop: {@code x > 0 ? x : +0} (NaN → 0). */
+    static void relu(MemorySegment x, MemorySegment y, long lo, long hi) {
+        FloatVector zero = FloatVector.zero(FS);
+        long i = lo;
+        for (long end = hi - L; i <= end; i += L) {
+            FloatVector v = FloatVector.fromMemorySegment(FS, x, i * Float.BYTES, LE);
+            zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoMemorySegment(y, i * Float.BYTES, LE);
+        }
+        for (; i < hi; i++) {
+            float v = x.getAtIndex(Nd4jBackend.F, i);
+            y.setAtIndex(Nd4jBackend.F, i, v > 0 ? v : 0f);
+        }
+    }
+
+    /**
+     * ReLU backward of {@code [lo, hi)} exactly as the scalar loop: {@code dx = (x > 0 ? 1 : 0) · dy}
+     * (a product, not a select, so 0 · ±∞ and 0 · NaN stay NaN and 0 · negative stays −0).
+     */
+    static void reluBackward(MemorySegment x, MemorySegment dy, MemorySegment dx, long lo, long hi) {
+        FloatVector zero = FloatVector.zero(FS), one = FloatVector.broadcast(FS, 1f);
+        long i = lo;
+        for (long end = hi - L; i <= end; i += L) {
+            long off = i * Float.BYTES;
+            FloatVector v = FloatVector.fromMemorySegment(FS, x, off, LE);
+            FloatVector g = FloatVector.fromMemorySegment(FS, dy, off, LE);
+            zero.blend(one, v.compare(VectorOperators.GT, 0f)).mul(g).intoMemorySegment(dx, off, LE);
+        }
+        for (; i < hi; i++) {
+            float v = x.getAtIndex(Nd4jBackend.F, i);
+            dx.setAtIndex(Nd4jBackend.F, i, (v > 0 ? 1f : 0f) * dy.getAtIndex(Nd4jBackend.F, i));
+        }
+    }
+
+    /**
+     * ReLU forward over {@code [lo, hi)} with the statistics partials of {@code x} into slot
+     * {@code sx} and of {@code y} into {@code sy}, block by block while each block is in L1 (the
+     * blocks of {@link #stats}, so the partials are bitwise those of two separate stats calls).
+     * Returns the bit set of streams (1 x, 2 y) that met a non-finite element, as {@link #stepStats}.
+     */
+    static int reluStats(MemorySegment x, MemorySegment y, long lo, long hi, double[] p, long[] k, int sx, int sy) {
+        double[] a = fresh(), b = fresh();
+        for (long s = lo; s < hi; s += BLOCK) {
+            long e = Math.min(hi, s + BLOCK);
+            accumulate(x, s, e, a);
+            relu(x, y, s, e);
+            accumulate(y, s, e, b);
+        }
+        return (put(a, p, k, sx, hi - lo) ? 0 : 1) | (put(b, p, k, sy, hi - lo) ? 0 : 2);
+    }
+
+    /** ReLU backward over {@code [lo, hi)} with the partials of {@code dy} (slot {@code sdy}, bit 1) and {@code dx} ({@code sdx}, bit 2). */
+    static int reluBackwardStats(MemorySegment x, MemorySegment dy, MemorySegment dx, long lo, long hi, double[] p, long[] k,
+                                 int sdy, int sdx) {
+        double[] a = fresh(), b = fresh();
+        for (long s = lo; s < hi; s += BLOCK) {
+            long e = Math.min(hi, s + BLOCK);
+            accumulate(dy, s, e, a);
+            reluBackward(x, dy, dx, s, e);
+            accumulate(dx, s, e, b);
+        }
+        return (put(a, p, k, sdy, hi - lo) ? 0 : 1) | (put(b, p, k, sdx, hi - lo) ? 0 : 2);
     }
 
     /**

@@ -158,6 +158,43 @@ final class StatsKernels {
         }
     }
 
+    // ---- ReLU passes with the statistics of their input and output fused in ----
+
+    /**
+     * {@code y = relu(x)} over {@code [0, n)} with the statistics of {@code x} into {@code outX}
+     * and of {@code y} into {@code outY} (headers only), in the chunks {@link #stats} uses, so the
+     * results are bitwise those of the op followed by two {@code stats} calls. SIMD only.
+     */
+    void reluWithStats(int n, MemorySegment x, MemorySegment y, MemorySegment outX, MemorySegment outY) {
+        int chunks = Kernels.reductionChunks(n);
+        reserve(2 * chunks);
+        double[] pp = p;
+        long[] kk = k;
+        w.run(n, chunks, (ch, lo, hi) -> {
+            int bad = SimdLoops.reluStats(x, y, lo, hi, pp, kk, ch, chunks + ch);
+            if ((bad & 1) != 0) scalar(x, lo, hi, pp, kk, ch);
+            if ((bad & 2) != 0) scalar(y, lo, hi, pp, kk, chunks + ch);
+        });
+        header(n, 0, chunks, outX);
+        header(n, chunks, chunks, outY);
+    }
+
+    /** {@code dx = relu'(x) · dy} with the statistics of {@code dy} into {@code outDy} and of {@code dx} into {@code outDx}. */
+    void reluBackwardWithStats(int n, MemorySegment x, MemorySegment dy, MemorySegment dx, MemorySegment outDy,
+                               MemorySegment outDx) {
+        int chunks = Kernels.reductionChunks(n);
+        reserve(2 * chunks);
+        double[] pp = p;
+        long[] kk = k;
+        w.run(n, chunks, (ch, lo, hi) -> {
+            int bad = SimdLoops.reluBackwardStats(x, dy, dx, lo, hi, pp, kk, ch, chunks + ch);
+            if ((bad & 1) != 0) scalar(dy, lo, hi, pp, kk, ch);
+            if ((bad & 2) != 0) scalar(dx, lo, hi, pp, kk, chunks + ch);
+        });
+        header(n, 0, chunks, outDy);
+        header(n, chunks, chunks, outDx);
+    }
+
     // ---- optimizer steps with the parameter statistics fused in ----
 
     private int[] taskSegment = new int[0];

@@ -3,10 +3,12 @@ package dev.loupe.engine.backend.nd4j;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.loupe.engine.Activation;
 import dev.loupe.engine.Backend;
 import dev.loupe.engine.Buf;
 import dev.loupe.engine.ConvShape;
 import dev.loupe.engine.PoolShape;
+import dev.loupe.engine.TensorStats;
 import dev.loupe.engine.backend.reference.ReferenceBackend;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -14,7 +16,7 @@ import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Vector API loops (max pool forward/backward, col2im, bias add) give the same bits as the
+ * The Vector API loops (max pool forward/backward, col2im, bias add, ReLU forward/backward) give the same bits as the
  * scalar loops and as the reference backend, ties, −0 and NaN included, for channel counts that
  * fill whole vectors and ones that leave a scalar tail.
  */
@@ -119,6 +121,67 @@ class SimdKernelsTest {
                 b.upload(x, 0, out, 0, x.length);
                 b.addBias(rows, cols, out, up(b, bias));
             });
+        }
+    }
+
+    @Test
+    void reluForwardAndBackwardMatchTheReferenceBitwise() {
+        assumeTrue(Simd.AVAILABLE, "the Vector API module is not in this JVM");
+        for (int n : new int[] {13, 1000, 70_001}) {
+            float[] x = tricky(n), dy = uniform(n);
+            for (int i = 0; i < n; i += 5) x[i] = -x[i]; // negatives too
+            dy[n / 2] = Float.POSITIVE_INFINITY;
+            dy[n / 3] = Float.NaN;
+            sameBits("relu n " + n, n, (b, y) -> b.activation(Activation.RELU, 0, n, up(b, x), y));
+            sameBits("relu backward n " + n, n, (b, dx) -> {
+                Buf xb = up(b, x), yb = b.alloc(n);
+                b.activation(Activation.RELU, 0, n, xb, yb);
+                b.activationBackward(Activation.RELU, 0, n, xb, yb, up(b, dy), dx);
+            });
+        }
+    }
+
+    /**
+     * ReLU with the statistics of its input and output (and backward, of both gradients) computed
+     * inside the op gives bitwise the output and summaries of the plain op followed by two stats
+     * ops, finite or not: the recorder's summaries do not depend on which path ran.
+     */
+    @Test
+    void fusedReluStatisticsEqualThePlainOpsBitwise() {
+        assumeTrue(Simd.AVAILABLE, "the Vector API module is not in this JVM");
+        int h = TensorStats.HEADER;
+        try (Backend b = new Nd4jBackend(OpenBlas.get(), 2, true)) {
+            for (int n : new int[] {1000, 300_001}) {
+                for (boolean nonFinite : new boolean[] {false, true}) {
+                    float[] x = uniform(n), dy = uniform(n);
+                    for (int i = 0; i < n; i += 9) x[i] = 0f;
+                    if (nonFinite) {
+                        x[n - 7] = Float.NaN;
+                        dy[n / 2] = Float.NEGATIVE_INFINITY;
+                    }
+                    Buf xb = up(b, x), dyb = up(b, dy);
+                    Buf y1 = b.alloc(n), y2 = b.alloc(n), dx1 = b.alloc(n), dx2 = b.alloc(n), s1 = b.alloc(4L * h), s2 = b.alloc(4L * h);
+                    b.activationWithStats(Activation.RELU, 0, n, xb, y1, s1.slice(0, h), s1.slice(h, h));
+                    b.activationBackwardWithStats(Activation.RELU, 0, n, xb, y1, dyb, dx1, s1.slice(2L * h, h), s1.slice(3L * h, h));
+                    b.activation(Activation.RELU, 0, n, xb, y2);
+                    b.activationBackward(Activation.RELU, 0, n, xb, y2, dyb, dx2);
+                    b.stats(n, 0, xb, s2.slice(0, h));
+                    b.stats(n, 0, y2, s2.slice(h, h));
+                    b.stats(n, 0, dyb, s2.slice(2L * h, h));
+                    b.stats(n, 0, dx2, s2.slice(3L * h, h));
+                    String what = "n " + n + (nonFinite ? " with non-finite elements" : "");
+                    bitsEqual(down(b, y2, n), down(b, y1, n), "relu output, " + what);
+                    bitsEqual(down(b, dx2, n), down(b, dx1, n), "relu backward, " + what);
+                    bitsEqual(down(b, s2, 4 * h), down(b, s1, 4 * h), "summaries (x, y, dy, dx), " + what);
+                }
+            }
+        }
+    }
+
+    private static void bitsEqual(float[] want, float[] have, String what) {
+        for (int e = 0; e < want.length; e++) {
+            assertEquals(Float.floatToRawIntBits(want[e]), Float.floatToRawIntBits(have[e]),
+                    what + " differs at " + e + ": " + want[e] + " vs " + have[e]);
         }
     }
 }
