@@ -76,6 +76,17 @@ public interface Backend extends AutoCloseable {
     /** {@code x[i] *= alpha} for {@code i < n} (in place). */
     void scale(long n, float alpha, Buf x);
 
+    /**
+     * {@code out = base + a·d1 + b·d2} for {@code i < n} ({@code d2} may be null: no third term),
+     * rounded as {@link #copy} then {@link #axpy} with {@code a}, then with {@code b}: a point
+     * {@code θ0 + α·d1 + β·d2} of a plane in one pass. {@code out} must not overlap the inputs.
+     */
+    default void combine(long n, Buf base, float a, Buf d1, float b, Buf d2, Buf out) {
+        copy(n, base, out);
+        axpy(n, a, d1, out);
+        if (d2 != null) axpy(n, b, d2, out);
+    }
+
     /** {@code out[i] = a[i] · b[i]} for {@code i < n}; {@code out} may alias {@code a} or {@code b}. */
     void mul(long n, Buf a, Buf b, Buf out);
 

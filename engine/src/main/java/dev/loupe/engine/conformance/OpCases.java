@@ -97,6 +97,9 @@ final class OpCases {
             T s = h.rand(n);
             h.check("scale", "n " + n, b -> b.scale(n, 1.7f, s.on(b)), s);
             h.check("mul", "n " + n, b -> b.mul(n, x.on(b), y.on(b), o.on(b)), o);
+            T d2 = h.rand(n), c3 = h.out(n), c2 = h.out(n);
+            h.check("combine", "3 terms n " + n, b -> b.combine(n, x.on(b), 0.37f, y.on(b), -1.3f, d2.on(b), c3.on(b)), c3);
+            h.check("combine", "2 terms n " + n, b -> b.combine(n, x.on(b), -2.5f, y.on(b), 0f, null, c2.on(b)), c2);
         }
         T x = h.rand(777), y = h.rand(777);
         h.check("mul", "out aliases a", b -> b.mul(777, x.on(b), y.on(b), x.on(b)), x);

@@ -16,7 +16,7 @@ import java.util.List;
  * parameters (dense or conv) is linear in its parameters and its input does not depend on them,
  * so its output at any point is {@code Z0 + α·Z1 + β·Z2}, where {@code Zi} is that layer applied
  * with {@code θ0}, {@code d1}, {@code d2}. The three products are computed once per sample chunk
- * and shared by every point; each point then costs two axpys plus the layers after the first.
+ * and shared by every point; each point then costs one combine (Z0 + α·Z1 + β·Z2) plus the layers after the first.
  * For an MLP on images the first layer holds most of the multiply-adds (784·512 of the
  * 784-512-256-10 MLP's 535k per sample, 75%), so points get about 4× cheaper; for the CNN the first
  * conv is about 8% of the work and the gain is small. The result equals the direct evaluation up
@@ -104,10 +104,7 @@ public final class PlaneEvaluator {
                 float a = (float) alphas[i], c = plane ? (float) betas[i] : 0f;
                 if (z != null) {
                     setParams(a, c, tailOff, tailLen);
-                    Buf out = layers.get(first).output();
-                    b.copy(zLen, z[0], out);
-                    b.axpy(zLen, a, z[1], out);
-                    if (plane) b.axpy(zLen, c, z[2], out);
+                    b.combine(zLen, z[0], a, z[1], c, plane ? z[2] : null, layers.get(first).output());
                     net.forwardLayers(first + 1, layers.size(), rows, false, 0);
                 } else {
                     setParams(a, c, 0, net.paramCount());
@@ -130,10 +127,8 @@ public final class PlaneEvaluator {
     /** θ(α, β) on the parameter window [off, off+len) of the network. */
     private void setParams(float a, float c, long off, long len) {
         if (len == 0) return;
-        Buf dst = net.paramVector().slice(off, len);
-        b.copy(len, origin.slice(off, len), dst);
-        b.axpy(len, a, dir1.slice(off, len), dst);
-        if (plane) b.axpy(len, c, dir2.slice(off, len), dst);
+        b.combine(len, origin.slice(off, len), a, dir1.slice(off, len), c, plane ? dir2.slice(off, len) : null,
+                net.paramVector().slice(off, len));
     }
 
     /** The first layer's outputs for θ0, d1 (and d2) on the loaded chunk, cached when they fit. */

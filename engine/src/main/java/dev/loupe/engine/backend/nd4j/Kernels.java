@@ -39,9 +39,18 @@ final class Kernels {
     }
 
     void axpy(int n, float alpha, MemorySegment x, MemorySegment y) {
+        if (simd) {
+            w.forEach(n, GRAIN, (c, lo, hi) -> SimdLoops.axpy(x, y, lo, hi, alpha));
+            return;
+        }
         w.forEach(n, GRAIN, (c, lo, hi) -> {
             for (long i = lo; i < hi; i++) y.setAtIndex(F, i, y.getAtIndex(F, i) + alpha * x.getAtIndex(F, i));
         });
+    }
+
+    /** {@code out = base + a·d1 + b·d2} (SIMD only; {@code d2} may be null). */
+    void combine(int n, MemorySegment base, float a, MemorySegment d1, float b, MemorySegment d2, MemorySegment out) {
+        w.forEach(n, GRAIN, (c, lo, hi) -> SimdLoops.combine(base, a, d1, b, d2, out, lo, hi));
     }
 
     void scale(int n, float alpha, MemorySegment x) {

@@ -165,6 +165,15 @@ public final class Nd4jBackend implements Backend {
     }
 
     @Override
+    public void combine(long n, Buf base, float a, Buf d1, float b, Buf d2, Buf out) {
+        if (!simd) {
+            Backend.super.combine(n, base, a, d1, b, d2, out);
+            return;
+        }
+        kernels.combine((int) n, s(base), a, s(d1), b, d2 == null ? null : s(d2), s(out));
+    }
+
+    @Override
     public void scale(long n, float alpha, Buf x) {
         kernels.scale((int) n, alpha, s(x));
     }

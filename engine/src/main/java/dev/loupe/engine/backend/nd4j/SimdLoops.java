@@ -171,6 +171,36 @@ final class SimdLoops {
                 | (put(d, p, k, sDelta, hi - lo) ? 0 : 4);
     }
 
+    /** {@code y += alpha · x} over {@code [lo, hi)}, rounded as the scalar loop (no FMA). */
+    static void axpy(MemorySegment x, MemorySegment y, long lo, long hi, float alpha) {
+        FloatVector va = FloatVector.broadcast(FS, alpha);
+        long i = lo;
+        for (long end = hi - L; i <= end; i += L) {
+            long off = i * Float.BYTES;
+            FloatVector.fromMemorySegment(FS, y, off, LE).add(va.mul(FloatVector.fromMemorySegment(FS, x, off, LE)))
+                    .intoMemorySegment(y, off, LE);
+        }
+        for (; i < hi; i++) y.setAtIndex(Nd4jBackend.F, i, y.getAtIndex(Nd4jBackend.F, i) + alpha * x.getAtIndex(Nd4jBackend.F, i));
+    }
+
+    /** {@code out = (base + a·d1) + b·d2} over {@code [lo, hi)} ({@code d2} null: two terms), rounded term by term. */
+    static void combine(MemorySegment base, float a, MemorySegment d1, float b, MemorySegment d2, MemorySegment out,
+                        long lo, long hi) {
+        FloatVector va = FloatVector.broadcast(FS, a), vb = FloatVector.broadcast(FS, b);
+        long i = lo;
+        for (long end = hi - L; i <= end; i += L) {
+            long off = i * Float.BYTES;
+            FloatVector v = FloatVector.fromMemorySegment(FS, base, off, LE).add(va.mul(FloatVector.fromMemorySegment(FS, d1, off, LE)));
+            if (d2 != null) v = v.add(vb.mul(FloatVector.fromMemorySegment(FS, d2, off, LE)));
+            v.intoMemorySegment(out, off, LE);
+        }
+        for (; i < hi; i++) {
+            float v = base.getAtIndex(Nd4jBackend.F, i) + a * d1.getAtIndex(Nd4jBackend.F, i);
+            if (d2 != null) v = v + b * d2.getAtIndex(Nd4jBackend.F, i);
+            out.setAtIndex(Nd4jBackend.F, i, v);
+        }
+    }
+
     /** ReLU forward of {@code [lo, hi)} exactly as the scalar loop: {@code x > 0 ? x : +0} (NaN → 0). */
     static void relu(MemorySegment x, MemorySegment y, long lo, long hi) {
         FloatVector zero = FloatVector.zero(FS);

@@ -16,7 +16,7 @@ import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Vector API loops (max pool forward/backward, col2im, bias add, ReLU forward/backward) give the same bits as the
+ * The Vector API loops (max pool forward/backward, col2im, bias add, ReLU forward/backward, axpy, combine) give the same bits as the
  * scalar loops and as the reference backend, ties, −0 and NaN included, for channel counts that
  * fill whole vectors and ones that leave a scalar tail.
  */
@@ -175,6 +175,20 @@ class SimdKernelsTest {
                     bitsEqual(down(b, s2, 4 * h), down(b, s1, 4 * h), "summaries (x, y, dy, dx), " + what);
                 }
             }
+        }
+    }
+
+    @Test
+    void axpyAndCombineMatchTheReferenceBitwise() {
+        assumeTrue(Simd.AVAILABLE, "the Vector API module is not in this JVM");
+        for (int n : new int[] {7, 1000, 70_001}) {
+            float[] x = uniform(n), d1 = uniform(n), d2 = uniform(n);
+            sameBits("axpy n " + n, n, (b, y) -> {
+                b.upload(d2, 0, y, 0, n);
+                b.axpy(n, -0.37f, up(b, x), y);
+            });
+            sameBits("combine 3 terms n " + n, n, (b, out) -> b.combine(n, up(b, x), 0.3f, up(b, d1), -1.7f, up(b, d2), out));
+            sameBits("combine 2 terms n " + n, n, (b, out) -> b.combine(n, up(b, x), 2.5f, up(b, d1), 0f, null, out));
         }
     }
 
