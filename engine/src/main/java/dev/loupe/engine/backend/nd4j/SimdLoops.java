@@ -35,6 +35,9 @@ final class SimdLoops {
     /** Half-width floats, as many lanes as {@link #DS}: the statistics loops widen each to one double vector. */
     static final VectorSpecies<Float> HS = VectorSpecies.of(float.class, VectorShape.forBitSize(FS.vectorBitSize() / 2));
     private static final int H = HS.length();
+    /** Int lanes as many as {@link #HS}'s: per-lane zero counters (a block of {@link #BLOCK} cannot overflow them). */
+    private static final VectorSpecies<Integer> HI = VectorSpecies.of(int.class, HS.vectorShape());
+    private static final IntVector ONE_I = IntVector.broadcast(HI, 1);
     private static final ByteOrder LE = ByteOrder.nativeOrder();
 
     /** One line for {@code loupe info}: the vector width the loops run at. */
@@ -75,6 +78,7 @@ final class SimdLoops {
         DoubleVector s0 = DoubleVector.zero(DS), s1 = s0, q0 = s0, q1 = s0;
         FloatVector mn0 = FloatVector.broadcast(HS, Float.POSITIVE_INFINITY), mx0 = FloatVector.broadcast(HS, Float.NEGATIVE_INFINITY);
         FloatVector mn1 = mn0, mx1 = mx0;
+        IntVector z0 = IntVector.zero(HI), z1 = z0;
         long zeros = 0, i = lo;
         for (long end = hi - 2L * H; i <= end; i += 2L * H) {
             FloatVector v = FloatVector.fromMemorySegment(HS, x, i * Float.BYTES, LE);
@@ -92,8 +96,11 @@ final class SimdLoops {
             mx0 = mx0.blend(v, v.compare(VectorOperators.GT, mx0));
             mn1 = mn1.blend(w, w.compare(VectorOperators.LT, mn1));
             mx1 = mx1.blend(w, w.compare(VectorOperators.GT, mx1));
-            zeros += v.compare(VectorOperators.EQ, 0f).trueCount() + w.compare(VectorOperators.EQ, 0f).trueCount();
+            // zeros counted in int lanes (a masked add), not by popcount of the mask into a scalar
+            z0 = z0.add(ONE_I, v.compare(VectorOperators.EQ, 0f).cast(HI));
+            z1 = z1.add(ONE_I, w.compare(VectorOperators.EQ, 0f).cast(HI));
         }
+        zeros += z0.add(z1).reduceLanesToLong(VectorOperators.ADD);
         a[0] += s0.add(s1).reduceLanes(VectorOperators.ADD);
         a[1] += q0.add(q1).reduceLanes(VectorOperators.ADD);
         a[2] = Math.min(a[2], mn0.min(mn1).reduceLanes(VectorOperators.MIN));
