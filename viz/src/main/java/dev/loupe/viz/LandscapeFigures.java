@@ -53,30 +53,55 @@ public final class LandscapeFigures {
         JsonNode m = meta(dir);
         double[] a = vec(dir, "alphas.npy"), loss = vec(dir, "loss.npy"), acc = vec(dir, "accuracy.npy");
         boolean classify = !Double.isNaN(acc[0]);
-        XYChart c = new XYChartBuilder().width(900).height(560)
-                .title("Loss along the line from initial (α=0) to final (α=1) parameters").xAxisTitle("α   (θ = θ₀ + α·(θ_final − θ₀))")
-                .yAxisTitle("loss").build();
+        double lo = Double.POSITIVE_INFINITY, hi = 0;
+        for (double v : loss) {
+            if (v > 0 && Double.isFinite(v)) lo = Math.min(lo, v);
+            if (Double.isFinite(v)) hi = Math.max(hi, v);
+        }
+        // far from θ₀ the loss can be hundreds of times its value on [0, 1]: a linear axis would flatten
+        // everything that matters, so wide ranges get a log axis, and accuracy its own panel below
+        boolean wide = hi / lo > 30;
+        String title = "Loss along the line from initial (α=0) to final (α=1) parameters";
+        String xTitle = "α   (θ = θ₀ + α·(θ_final − θ₀))";
+        XYChart c = new XYChartBuilder().width(900).height(wide && classify ? 420 : 560).title(title).xAxisTitle(wide && classify ? "" : xTitle)
+                .yAxisTitle(wide ? "loss (log scale)" : "loss").build();
         style(c);
         c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+        if (wide) c.getStyler().setYAxisLogarithmic(true);
         XYSeries ls = c.addSeries("training loss (" + m.path("samples").asInt() + " samples)", a, loss);
         ls.setMarker(SeriesMarkers.NONE);
         ls.setLineColor(new Color(31, 119, 180));
         ls.setLineStyle(new BasicStroke(2.2f));
+        XYChart accChart = null;
         if (classify) {
             double[] pct = new double[acc.length];
             for (int i = 0; i < acc.length; i++) pct[i] = 100 * acc[i];
-            XYSeries as = c.addSeries("training accuracy, % (right axis)", a, pct);
-            as.setYAxisGroup(1);
+            XYChart target = c;
+            if (wide) {
+                accChart = new XYChartBuilder().width(900).height(280).xAxisTitle(xTitle).yAxisTitle("accuracy (%)").build();
+                style(accChart);
+                accChart.getStyler().setLegendVisible(false);
+                accChart.getStyler().setYAxisMin(0.0);
+                accChart.getStyler().setYAxisMax(100.0);
+                target = accChart;
+            }
+            XYSeries as = target.addSeries("training accuracy, %" + (wide ? "" : " (right axis)"), a, pct);
             as.setMarker(SeriesMarkers.NONE);
             as.setLineColor(new Color(214, 39, 40));
             as.setLineStyle(new BasicStroke(2.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {8, 5}, 0));
-            c.setYAxisGroupTitle(1, "accuracy (%)");
-            c.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
+            if (!wide) {
+                as.setYAxisGroup(1);
+                c.setYAxisGroupTitle(1, "accuracy (%)");
+                c.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
+            }
         }
-        c.getStyler().setAnnotationLineColor(Color.DARK_GRAY);
-        c.getStyler().setAnnotationLineStroke(new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {3, 3}, 0));
-        for (double x : new double[] {0, 1}) c.addAnnotation(new AnnotationLine(x, true, false));
+        for (XYChart chart : accChart == null ? List.of(c) : List.of(c, accChart)) {
+            chart.getStyler().setAnnotationLineColor(Color.DARK_GRAY);
+            chart.getStyler().setAnnotationLineStroke(new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10,
+                    new float[] {3, 3}, 0));
+            for (double x : new double[] {0, 1}) chart.addAnnotation(new AnnotationLine(x, true, false));
+        }
         // the two ends as marked points, their losses in the legend
         int i0 = nearest(a, 0), i1 = nearest(a, 1);
         XYSeries s0 = c.addSeries(String.format(Locale.ROOT, "initial θ₀ (α=0): loss %.3f", loss[i0]), new double[] {a[i0]}, new double[] {loss[i0]});
@@ -88,7 +113,28 @@ public final class LandscapeFigures {
         s1.setMarkerColor(new Color(0, 150, 0));
         s1.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         c.getStyler().setMarkerSize(11);
-        return save(c, png);
+        return accChart == null ? save(c, png) : saveStacked(png, c, accChart);
+    }
+
+    /** Charts of one width drawn one under the other into one PNG. */
+    private static Path saveStacked(Path png, XYChart... charts) {
+        int w = charts[0].getWidth(), h = 0;
+        for (XYChart c : charts) h += c.getHeight();
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = img.createGraphics();
+        int y = 0;
+        for (XYChart c : charts) {
+            g.drawImage(BitmapEncoder.getBufferedImage(c), 0, y, null);
+            y += c.getHeight();
+        }
+        g.dispose();
+        try {
+            Files.createDirectories(png.toAbsolutePath().getParent());
+            javax.imageio.ImageIO.write(img, "png", png.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + png, e);
+        }
+        return png;
     }
 
     private static Path surface(Path dir, Path png) {
