@@ -84,6 +84,10 @@ final class Kernels {
         java.util.Arrays.fill(acc, 0, chunks * cols, 0);
         w.run(rows, chunks, (ch, lo, hi) -> {
             int at = ch * cols;
+            if (simd) {
+                SimdLoops.addRows(x, lo, hi, cols, acc, at);
+                return;
+            }
             for (int r = lo; r < hi; r++) addRow(x, (long) r * cols, acc, at, cols);
         });
         for (int c = 0; c < cols; c++) {

@@ -208,6 +208,47 @@ final class SimdLoops {
         }
     }
 
+    /**
+     * Adds rows {@code [lo, hi)} of the row-major {@code x[· × cols]} to {@code acc[at .. at + cols)},
+     * column by column in row order: the same double additions, in the same order, as the scalar
+     * loop, so the bias gradient does not depend on which loop ran.
+     */
+    static void addRows(MemorySegment x, int lo, int hi, int cols, double[] acc, int at) {
+        int c0 = 0;
+        // four vectors of columns at a time, summed down the rows in registers (a running sum kept in
+        // the array would put a store-to-load round trip on every row)
+        for (; c0 + 4 * H <= cols; c0 += 4 * H) {
+            DoubleVector a0 = DoubleVector.fromArray(DS, acc, at + c0), a1 = DoubleVector.fromArray(DS, acc, at + c0 + H),
+                    a2 = DoubleVector.fromArray(DS, acc, at + c0 + 2 * H), a3 = DoubleVector.fromArray(DS, acc, at + c0 + 3 * H);
+            for (int r = lo; r < hi; r++) {
+                long off = ((long) r * cols + c0) * Float.BYTES;
+                a0 = a0.add(widen(x, off));
+                a1 = a1.add(widen(x, off + (long) H * Float.BYTES));
+                a2 = a2.add(widen(x, off + 2L * H * Float.BYTES));
+                a3 = a3.add(widen(x, off + 3L * H * Float.BYTES));
+            }
+            a0.intoArray(acc, at + c0);
+            a1.intoArray(acc, at + c0 + H);
+            a2.intoArray(acc, at + c0 + 2 * H);
+            a3.intoArray(acc, at + c0 + 3 * H);
+        }
+        for (; c0 + H <= cols; c0 += H) {
+            DoubleVector a0 = DoubleVector.fromArray(DS, acc, at + c0);
+            for (int r = lo; r < hi; r++) a0 = a0.add(widen(x, ((long) r * cols + c0) * Float.BYTES));
+            a0.intoArray(acc, at + c0);
+        }
+        for (; c0 < cols; c0++) {
+            double a = acc[at + c0];
+            for (int r = lo; r < hi; r++) a += x.getAtIndex(Nd4jBackend.F, (long) r * cols + c0);
+            acc[at + c0] = a;
+        }
+    }
+
+    /** {@link #HS} floats at byte offset {@code off}, widened to one double vector. */
+    private static DoubleVector widen(MemorySegment x, long off) {
+        return (DoubleVector) FloatVector.fromMemorySegment(HS, x, off, LE).convertShape(VectorOperators.F2D, DS, 0);
+    }
+
     /** ReLU forward of {@code [lo, hi)} exactly as the scalar loop: {@code x > 0 ? x : +0} (NaN → 0). */
     static void relu(MemorySegment x, MemorySegment y, long lo, long hi) {
         FloatVector zero = FloatVector.zero(FS);

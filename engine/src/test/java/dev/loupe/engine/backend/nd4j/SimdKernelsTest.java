@@ -16,7 +16,7 @@ import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Vector API loops (max pool forward/backward, col2im, bias add, ReLU forward/backward, axpy, combine) give the same bits as the
+ * The Vector API loops (max pool forward/backward, col2im, bias add, bias gradient, ReLU forward/backward, axpy, combine) give the same bits as the
  * scalar loops and as the reference backend, ties, −0 and NaN included, for channel counts that
  * fill whole vectors and ones that leave a scalar tail.
  */
@@ -174,6 +174,17 @@ class SimdKernelsTest {
                     bitsEqual(down(b, dx2, n), down(b, dx1, n), "relu backward, " + what);
                     bitsEqual(down(b, s2, 4 * h), down(b, s1, 4 * h), "summaries (x, y, dy, dx), " + what);
                 }
+            }
+        }
+    }
+
+    @Test
+    void sumRowsMatchesTheReferenceBitwise() {
+        assumeTrue(Simd.AVAILABLE, "the Vector API module is not in this JVM");
+        for (int cols : new int[] {3, 8, 32, 40, 64, 100}) {
+            for (int rows : new int[] {1, 37, 70_000 / cols}) {
+                float[] x = uniform(rows * cols);
+                sameBits("sumRows " + rows + "x" + cols, cols, (b, out) -> b.sumRows(rows, cols, up(b, x), out));
             }
         }
     }
