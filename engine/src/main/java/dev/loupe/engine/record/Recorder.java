@@ -53,6 +53,8 @@ import java.util.List;
 public final class Recorder implements TrainListener, AutoCloseable {
     /** Statistic names in {@link TensorStats} header order, from {@code MEAN}. */
     static final String[] STATS = {"mean", "std", "min", "max", "l2", "zero_frac", "nonfinite"};
+    /** Steps between unfused statistics steps (the baseline of {@link #totalFusedNanos}). */
+    private static final int PLAIN_EVERY = 32;
     private static final int[] STAT_INDEX = {TensorStats.MEAN, TensorStats.STD, TensorStats.MIN, TensorStats.MAX,
             TensorStats.L2, TensorStats.ZERO_FRAC, TensorStats.NON_FINITE};
 
@@ -190,8 +192,8 @@ public final class Recorder implements TrainListener, AutoCloseable {
     /**
      * The part of {@link #totalRecordNanos} spent inside the training step's own ops (optimizer
      * step, activation layers), which also counts in the steps' own time: per summarized step, the
-     * mean time of summarized steps minus that of plain ones (histogram steps are plain), 0 until
-     * both have been seen.
+     * mean time of summarized steps minus that of plain ones (histogram steps, and one step in 32,
+     * are plain), 0 until both have been seen.
      */
     public long totalFusedNanos() {
         return totalFusedNanos;
@@ -236,7 +238,9 @@ public final class Recorder implements TrainListener, AutoCloseable {
         totalFusedNanos += fused;
         sampling.observe(lastRecordNanos, e.stepNanos() - fused);
         long next = e.step() + 1;
-        if (sampling.statsDue(next) && !sampling.histDue(next)) {
+        // every PLAIN_EVERY-th step runs unfused (same summaries, computed by the stats op), so the
+        // cost of the fused ones can be estimated against it even when no histogram step comes
+        if (sampling.statsDue(next) && !sampling.histDue(next) && next % PLAIN_EVERY != 0) {
             this.updater.summarizeNextStep(paramSegments, summary[(int) (next & 1)]);
             Buf[] slot = headerSlots[(int) (next & 1)];
             for (int j = 0; j < actLayers.size(); j++) {
