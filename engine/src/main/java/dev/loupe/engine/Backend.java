@@ -229,12 +229,12 @@ public interface Backend extends AutoCloseable {
     }
 
     private void summarize(StatSegments segments, Buf param, Buf grad, Buf update, Buf out) {
-        int h = TensorStats.HEADER;
+        int h = TensorStats.HEADER, st = segments.stride();
         for (int i = 0; i < segments.count(); i++) {
             long off = segments.offset()[i], len = segments.length()[i], at = segments.at()[i];
             stats(len, 0, param.slice(off, len), out.slice(at, h));
-            stats(len, 0, grad.slice(off, len), out.slice(at + h, h));
-            stats(len, 0, update.slice(off, len), out.slice(at + 2L * h, h));
+            stats(len, 0, grad.slice(off, len), out.slice(at + st, h));
+            stats(len, 0, update.slice(off, len), out.slice(at + 2L * st, h));
         }
     }
 
@@ -246,4 +246,15 @@ public interface Backend extends AutoCloseable {
      * has {@code bins} equal-width bins spanning [min, max] of the finite elements.
      */
     void stats(long n, int bins, Buf x, Buf out);
+
+    /**
+     * The histogram half of {@link #stats}: fills {@code out[HEADER .. HEADER + bins)} for
+     * {@code x[0..n)} when {@code out}'s header already holds {@code x}'s statistics (written by
+     * {@code stats} with no bins or by a fused op such as {@link #activationWithStats}), giving
+     * the same result as {@code stats(n, bins, x, out)}. The default simply calls that; a backend
+     * may skip the statistics pass.
+     */
+    default void histogram(long n, int bins, Buf x, Buf out) {
+        stats(n, bins, x, out);
+    }
 }

@@ -308,6 +308,16 @@ final class OpCases {
         statsCase(h, "n " + BIG + " 98% in one bin", peaked, 30);
         float[] huge = h.uniform(BIG, 1e3, 1e3 + 1);
         statsCase(h, "offset 1000 (variance cancellation)", huge, 32);
+        // the histogram half, after the header was written by a stats op without bins
+        for (float[] host : new float[][] {peaked, bad, h.uniform(1000, -1, 1)}) {
+            for (int bins : new int[] {30, 64}) {
+                T x = h.host(host), out = h.out(TensorStats.length(bins));
+                h.check("histogram", "n " + host.length + " bins " + bins + " after stats", b -> {
+                    b.stats(host.length, 0, x.on(b), out.slice(0, TensorStats.HEADER).on(b));
+                    b.histogram(host.length, bins, x.on(b), out.on(b));
+                }, out);
+            }
+        }
     }
 
     /**
@@ -350,6 +360,14 @@ final class OpCases {
         T p1 = h.rand(n), u1 = h.out(n), out1 = h.out(seg.at()[1] + 4L * hd), g1 = h.host(finite(g));
         h.check("sgdStepWithStats", "zero gradients, all finite", b -> b.sgdStepWithStats(n, 0.05f, 0f, false, 0, p1.on(b),
                 g1.on(b), null, u1.on(b), seg, out1.on(b)), p1, u1, out1);
+        // slots with room for histogram bins between the three headers (the recorder's histogram steps)
+        int wide = hd + 30;
+        long[] wl = {10, 2000, 200_000};
+        long[] woff = {0, 10, 2010}, wat = {3, 3 + 4L * wide, 3 + 8L * wide};
+        StatSegments strided = new StatSegments(woff, wl, wat, wide);
+        T pw = h.rand(202_010), vw = h.rand(202_010), uw = h.out(202_010), gw = h.rand(202_010), ow = h.out(3 + 12L * wide);
+        h.check("sgdStepWithStats", "slots " + wide + " floats apart", b -> b.sgdStepWithStats(202_010, 0.05f, 0.9f, false, 0,
+                pw.on(b), gw.on(b), vw.on(b), uw.on(b), strided, ow.on(b)), pw, vw, uw, ow);
         StatSegments gaps = new StatSegments(new long[] {100, 1000}, new long[] {500, 900}, new long[] {0, 5 * hd});
         T p2 = h.rand(2000), v2 = h.rand(2000), u2 = h.out(2000), g2 = h.rand(2000), out2 = h.out(9 * hd);
         h.check("sgdStepWithStats", "segments with gaps", b -> b.sgdStepWithStats(2000, 0.05f, 0.9f, false, 0, p2.on(b),

@@ -29,12 +29,13 @@ import java.util.List;
  * respect to it ({@code activation_grad}), and for each parameter {@code p}: {@code p},
  * {@code p_grad}, {@code p_update} (Δθ of the step) and {@code p/update_ratio} = ‖Δθ‖/‖θ‖ (θ after
  * the update). Every tensor is summarized by one fused {@link Backend#stats} op into a slot of a
- * preallocated device buffer; the whole buffer crosses to the host in one download. On steps that
- * record statistics without histograms, the parameter-side tensors (θ, gradient, Δθ) are instead
- * summarized by the optimizer step itself ({@link Updater#summarizeNextStep}, armed one step
- * ahead), which a backend may fuse into its update loop, and the input and output (and their
- * gradients) of each activation layer by that layer's own ops ({@link ActivationLayer#summarizeAt});
- * every other tensor gets one op.
+ * preallocated device buffer; the whole buffer crosses to the host in one download. The
+ * parameter-side tensors (θ, gradient, Δθ) are instead summarized by the optimizer step itself
+ * ({@link Updater#summarizeNextStep}, armed one step ahead), which a backend may fuse into its
+ * update loop, and the input and output (and their gradients) of each activation layer by that
+ * layer's own ops ({@link ActivationLayer#summarizeAt}); on histogram steps those tensors then
+ * only need their bins ({@link Backend#histogram}). Every other tensor gets one op. One
+ * statistics step in 32 runs unfused, as the baseline of the fused cost's estimate.
  *
  * <p>The download is one step late: the stats of step t are enqueued right after step t (the
  * buffers change with the next step) and read at step t+1, after the trainer's own loss read has
@@ -66,15 +67,16 @@ public final class Recorder implements TrainListener, AutoCloseable {
     private final SamplingBudget sampling;
     private final TfEventWriter writer;
     private final Buf[] summary;
-    private final StatSegments paramSegments;
+    /** The parameter segments with their slots in a summary without bins, and with {@code cfg.bins()} bins. */
+    private final StatSegments paramSegments, paramSegmentsHist;
     private final Updater updater;
     private long armedStep = -1;
     /** Activation layers that can summarize their tensors inside their own ops, with their slots. */
     private final List<ActivationLayer> actLayers = new ArrayList<>();
     /** Per entry of {@link #actLayers}: tensor indices {input, output, output grad, input grad}, -1 if not recorded. */
     private final List<int[]> actSlots = new ArrayList<>();
-    /** Header-stride slices of each summary buffer, per tensor (no allocation when arming). */
-    private final Buf[][] headerSlots;
+    /** Slices of each summary buffer per tensor, at the stride of steps without and with histograms. */
+    private final Buf[][] headerSlots, histSlots;
     /** Tensors summarized inside this step's ops (scratch of {@link #onStep}). */
     private final boolean[] done;
     private final float[] host;
@@ -102,6 +104,7 @@ public final class Recorder implements TrainListener, AutoCloseable {
         long floats = (long) tensors.size() * TensorStats.length(cfg.bins());
         this.summary = new Buf[] {backend.alloc(Math.max(1, floats)), backend.alloc(Math.max(1, floats))};
         this.paramSegments = segments(net, tensors);
+        this.paramSegmentsHist = segments(net, tensors, TensorStats.length(cfg.bins()));
         this.updater = updater;
         for (Layer l : net.layers()) {
             if (!(l instanceof ActivationLayer a)) continue;
@@ -113,8 +116,13 @@ public final class Recorder implements TrainListener, AutoCloseable {
             }
         }
         this.headerSlots = new Buf[2][tensors.size()];
+        this.histSlots = new Buf[2][tensors.size()];
+        int histStride = TensorStats.length(cfg.bins());
         for (int s = 0; s < 2; s++) {
-            for (int i = 0; i < tensors.size(); i++) headerSlots[s][i] = summary[s].slice((long) i * TensorStats.HEADER, TensorStats.HEADER);
+            for (int i = 0; i < tensors.size(); i++) {
+                headerSlots[s][i] = summary[s].slice((long) i * TensorStats.HEADER, TensorStats.HEADER);
+                histSlots[s][i] = summary[s].slice((long) i * histStride, histStride);
+            }
         }
         this.done = new boolean[tensors.size()];
         this.host = new float[(int) Math.max(1, floats)];
@@ -147,6 +155,11 @@ public final class Recorder implements TrainListener, AutoCloseable {
      * {@link TensorStats#HEADER}): what the recorder hands to {@link Updater#summarizeNextStep}.
      */
     public static StatSegments segments(Network net, List<RecordedTensor> plan) {
+        return segments(net, plan, TensorStats.HEADER);
+    }
+
+    /** {@link #segments(Network, List)} for a summary buffer of slot stride {@code stride}. */
+    static StatSegments segments(Network net, List<RecordedTensor> plan, int stride) {
         List<Param> params = new ArrayList<>();
         for (Layer l : net.layers()) if (!(l instanceof FlattenLayer)) params.addAll(l.params());
         int n = params.size(), k = 0;
@@ -157,9 +170,9 @@ public final class Recorder implements TrainListener, AutoCloseable {
             if (p.size() != t.size()) throw new IllegalStateException("plan and parameters disagree at " + t.tag());
             off[k] = p.offset();
             len[k] = p.size();
-            at[k++] = (long) t.param() * TensorStats.HEADER;
+            at[k++] = (long) t.param() * stride;
         }
-        return new StatSegments(off, len, at);
+        return new StatSegments(off, len, at, stride);
     }
 
     /** Index of the recorded per-row tensor named {@code kind} held in {@code buf}, or -1. */
@@ -192,8 +205,8 @@ public final class Recorder implements TrainListener, AutoCloseable {
     /**
      * The part of {@link #totalRecordNanos} spent inside the training step's own ops (optimizer
      * step, activation layers), which also counts in the steps' own time: per summarized step, the
-     * mean time of summarized steps minus that of plain ones (histogram steps, and one step in 32,
-     * are plain), 0 until both have been seen.
+     * mean time of summarized steps minus that of plain ones (one statistics step in 32 is plain),
+     * 0 until both have been seen.
      */
     public long totalFusedNanos() {
         return totalFusedNanos;
@@ -223,12 +236,17 @@ public final class Recorder implements TrainListener, AutoCloseable {
         }
         if (stats) {
             // one fused op per tensor, each into its own slot; nothing is read back here. Off
-            // histogram steps bins = 0, which spares the op its second (binning) pass.
-            int bins = hist ? cfg.bins() : 0, stride = TensorStats.length(bins);
+            // histogram steps bins = 0, which spares the op its second (binning) pass. Tensors whose
+            // statistics the step's own ops wrote only need their bins, on histogram steps.
+            int bins = hist ? cfg.bins() : 0;
+            Buf[] slot = (hist ? histSlots : headerSlots)[(int) (e.step() & 1)];
             for (int i = 0; i < tensors.size(); i++) {
                 RecordedTensor t = tensors.get(i);
-                if ((paramsDone && !t.perRow()) || done[i]) continue;
-                backend.stats(t.length(e.rows()), bins, t.buf(), out.slice((long) i * stride, stride));
+                if ((paramsDone && !t.perRow()) || done[i]) {
+                    if (hist) backend.histogram(t.length(e.rows()), bins, t.buf(), slot[i]);
+                } else {
+                    backend.stats(t.length(e.rows()), bins, t.buf(), slot[i]);
+                }
             }
         }
         pending = new Pending(e, stats, hist, out);
@@ -239,10 +257,11 @@ public final class Recorder implements TrainListener, AutoCloseable {
         sampling.observe(lastRecordNanos, e.stepNanos() - fused);
         long next = e.step() + 1;
         // every PLAIN_EVERY-th step runs unfused (same summaries, computed by the stats op), so the
-        // cost of the fused ones can be estimated against it even when no histogram step comes
-        if (sampling.statsDue(next) && !sampling.histDue(next) && next % PLAIN_EVERY != 0) {
-            this.updater.summarizeNextStep(paramSegments, summary[(int) (next & 1)]);
-            Buf[] slot = headerSlots[(int) (next & 1)];
+        // cost of the fused ones can be estimated against it
+        if (sampling.statsDue(next) && next % PLAIN_EVERY != 0) {
+            boolean nextHist = sampling.histDue(next);
+            this.updater.summarizeNextStep(nextHist ? paramSegmentsHist : paramSegments, summary[(int) (next & 1)]);
+            Buf[] slot = (nextHist ? histSlots : headerSlots)[(int) (next & 1)];
             for (int j = 0; j < actLayers.size(); j++) {
                 int[] sl = actSlots.get(j);
                 boolean fwd = sl[0] >= 0 && sl[1] >= 0, bwd = sl[2] >= 0 && sl[3] >= 0;
@@ -256,7 +275,7 @@ public final class Recorder implements TrainListener, AutoCloseable {
     /**
      * What summarizing inside this step's ops (the optimizer step's parameter statistics, the
      * activation layers' input and output statistics) cost: see {@link #totalFusedNanos}. Steps
-     * armed for it are compared with plain ones (histogram steps) by their whole step time.
+     * armed for it are compared with plain ones (one in 32) by their whole step time.
      */
     private long fusedEstimate(StepEvent e) {
         boolean summarized = armedStep == e.step();

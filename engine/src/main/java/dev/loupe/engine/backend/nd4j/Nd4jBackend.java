@@ -360,4 +360,9 @@ public final class Nd4jBackend implements Backend {
     public void stats(long n, int bins, Buf x, Buf out) {
         stats.stats((int) n, bins, s(x), s(out));
     }
+
+    @Override
+    public void histogram(long n, int bins, Buf x, Buf out) {
+        stats.histogramOnly((int) n, bins, s(x), s(out));
+    }
 }

@@ -88,6 +88,24 @@ final class StatsKernels {
     }
 
     /**
+     * {@link #stats} with {@code bins} > 0 when {@code out}'s header already holds the statistics
+     * of {@code x}: only the binning pass runs. Where the header counts non-finite elements (or
+     * does not describe {@code n} elements) the whole op runs instead.
+     */
+    void histogramOnly(int n, int bins, MemorySegment x, MemorySegment out) {
+        if (bins == 0) return;
+        if (out.getAtIndex(F, TensorStats.NON_FINITE) != 0 || out.getAtIndex(F, TensorStats.COUNT) != (float) n) {
+            stats(n, bins, x, out);
+            return;
+        }
+        int chunks = Kernels.reductionChunks(n);
+        reserve(chunks);
+        for (int ch = 0; ch < chunks; ch++) k[ch * CSLOTS + NONFINITE] = 0;
+        finite = n;
+        histogram(n, bins, chunks, x, out);
+    }
+
+    /**
      * Combines the partials in slots {@code [first, first + chunks)}, in order, into the header of
      * {@code out} (bins 0 written as the reference does); remembers the finite count for {@link #histogram}.
      */
@@ -244,12 +262,12 @@ final class StatsKernels {
                 if ((bad & 4) != 0) scalar(upd, lo, hi, pp, kk, 2 * tasks + t);
             }
         });
-        long h = TensorStats.HEADER * (long) Float.BYTES;
+        long h = TensorStats.HEADER * (long) Float.BYTES, st = segments.stride() * (long) Float.BYTES;
         for (int i = 0; i < segs; i++) {
             int chunks = firstTask[i + 1] - firstTask[i];
             long at = segments.at()[i] * Float.BYTES;
             for (int stream = 0; stream < 3; stream++) {
-                header(segments.length()[i], stream * tasks + firstTask[i], chunks, out.asSlice(at + stream * h, h));
+                header(segments.length()[i], stream * tasks + firstTask[i], chunks, out.asSlice(at + stream * st, h));
             }
         }
     }
