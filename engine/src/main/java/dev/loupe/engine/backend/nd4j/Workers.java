@@ -8,7 +8,7 @@ import java.util.concurrent.locks.LockSupport;
  * A tiny fork-join for loops: the calling thread and {@code threads − 1} daemon workers share the
  * chunks of one loop. Chunk {@code i} of {@code parts} always covers the same index range, so a
  * reduction that keeps one partial per chunk and combines them in chunk order gives the same bits
- * whichever thread ran which chunk. Nothing is allocated per loop.
+ * whichever thread ran which chunk. Each loop allocates one small immutable job record.
  */
 final class Workers implements AutoCloseable {
     /** The body of a loop over {@code [lo, hi)}; {@code chunk} numbers the range for per-chunk partials. */
@@ -22,13 +22,21 @@ final class Workers implements AutoCloseable {
 
     private final Thread[] threads;
     private volatile boolean closed;
-    private volatile int generation;
-    private Range task;
-    private int parts;
-    private int n;
+    /**
+     * The loop being run, published whole: a worker that was paused between seeing a loop and
+     * claiming a chunk can only claim chunks of the loop it saw (the ticket carries its generation),
+     * with that loop's body and bounds. (Separate fields for body, parts and n let a paused worker
+     * pair an old generation's ticket with the next loop's parts, run a chunk twice and drive the
+     * pending count below zero: a hang seen once in a long benchmark.)
+     */
+    private volatile Job job;
+    private int generation; // written by the calling thread only
     private final AtomicLong ticket = new AtomicLong(); // generation << 32 | next chunk
     private final AtomicInteger pending = new AtomicInteger();
     private volatile Throwable failure;
+
+    /** One loop: its generation, body and split. */
+    private record Job(int generation, Range body, int parts, int n) {}
 
     Workers(int threads) {
         this.threads = new Thread[Math.max(0, threads - 1)];
@@ -54,22 +62,19 @@ final class Workers implements AutoCloseable {
             for (int i = 0; i < Math.max(parts, 1); i++) body.run(i, bound(n, parts, i), bound(n, parts, i + 1));
             return;
         }
-        this.task = body;
-        this.parts = parts;
-        this.n = n;
+        Job j = new Job(++generation, body, parts, n);
         this.failure = null;
         pending.set(parts);
-        int g = generation + 1;
-        ticket.set((long) g << 32);
-        generation = g; // volatile write publishes task, parts and n
+        ticket.set((long) j.generation() << 32);
+        job = j; // volatile write: publishes the job after its ticket and count
         for (Thread t : threads) LockSupport.unpark(t);
-        work(g, body, parts, n);
+        work(j);
         int spins = 0;
         while (pending.get() != 0) {
             if (++spins < SPIN * 16) Thread.onSpinWait();
             else Thread.yield();
         }
-        this.task = null;
+        job = null; // drop the body's references
         Throwable f = failure;
         if (f != null) {
             if (f instanceof RuntimeException r) throw r;
@@ -91,7 +96,8 @@ final class Workers implements AutoCloseable {
         return (int) ((long) n * i / Math.max(parts, 1));
     }
 
-    private void work(int g, Range body, int parts, int n) {
+    private void work(Job j) {
+        int g = j.generation(), parts = j.parts();
         while (true) {
             long tk = ticket.get();
             if ((int) (tk >>> 32) != g) return;
@@ -99,7 +105,7 @@ final class Workers implements AutoCloseable {
             if (i >= parts) return;
             if (!ticket.compareAndSet(tk, tk + 1)) continue;
             try {
-                body.run(i, bound(n, parts, i), bound(n, parts, i + 1));
+                j.body().run(i, bound(j.n(), parts, i), bound(j.n(), parts, i + 1));
             } catch (Throwable t) {
                 failure = t;
             } finally {
@@ -112,16 +118,14 @@ final class Workers implements AutoCloseable {
         int seen = 0;
         while (!closed) {
             int spins = 0;
-            int g;
-            while ((g = generation) == seen && !closed) {
+            Job j;
+            while (((j = job) == null || j.generation() == seen) && !closed) {
                 if (++spins < SPIN) Thread.onSpinWait();
                 else LockSupport.park(this);
             }
             if (closed) return;
-            seen = g;
-            Range body = task;
-            int p = parts, len = n;
-            if (body != null) work(g, body, p, len);
+            seen = j.generation();
+            work(j);
         }
     }
 
