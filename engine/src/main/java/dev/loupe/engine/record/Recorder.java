@@ -195,8 +195,8 @@ public final class Recorder implements TrainListener, AutoCloseable {
 
     /**
      * The recorder's cost so far in nanoseconds: wall time spent in {@link #onStep}, plus the
-     * estimated cost of the parameter statistics computed inside optimizer steps (see
-     * {@link #totalFusedNanos}).
+     * estimated cost of the statistics computed inside the step's own ops (optimizer step,
+     * activation layers; see {@link #totalFusedNanos}).
      */
     public long totalRecordNanos() {
         return totalRecordNanos;
