@@ -32,6 +32,22 @@ public record BenchContext(Suite suite, List<String> backends, Set<Peer> peers, 
         return new BenchContext(suite, backends, peers, threads, sink, versions);
     }
 
+    /** This run's backends that are measured in full (not only given the training short run). */
+    public List<String> fullyMeasured() {
+        return backends.stream().filter(b -> !shortRunOnly(b)).toList();
+    }
+
+    /**
+     * A "skipped" rate row in {@code unit} for each of this run's backends that only get the
+     * training short run, so a workload's table still names them.
+     */
+    public List<Row> skippedShortRunRows(String workload, String unit, int batch) {
+        return backends.stream().filter(BenchContext::shortRunOnly)
+                .<Row>map(b -> new Row.Rate(workload, "loupe/" + b, Contender.Kind.LOUPE, unit, batch, List.of(),
+                        "skipped: the " + b + " backend only gets the training short run"))
+                .toList();
+    }
+
     /** Whether {@code backend} is only given a short run (it would take minutes otherwise). */
     public static boolean shortRunOnly(String backend) {
         return backend.equals("reference");

@@ -90,13 +90,8 @@ public final class IgWorkload implements Workload {
         List<Row> rows = new ArrayList<>();
         List<Row.Rate> loupeRates = new ArrayList<>();
         Row.Rate peerRate = null;
-        List<String> backends = ctx.backends().stream().filter(b -> !BenchContext.shortRunOnly(b)).toList();
-        for (String b : ctx.backends()) {
-            if (BenchContext.shortRunOnly(b)) {
-                rows.add(new Row.Rate(name(), "loupe/" + b, Contender.Kind.LOUPE, "attributions/s", 0, List.of(),
-                        "skipped: the " + b + " backend only gets the training short run"));
-            }
-        }
+        List<String> backends = ctx.fullyMeasured();
+        rows.addAll(ctx.skippedShortRunRows(name(), "attributions/s", 0));
         for (int bi = 0; bi < backends.size(); bi++) {
             ProgressSink progress = ctx.progress().slot(bi, backends.size());
             try (Backend backend = Backends.open(backends.get(bi))) {

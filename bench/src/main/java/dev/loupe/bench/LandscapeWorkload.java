@@ -71,13 +71,8 @@ public final class LandscapeWorkload implements Workload {
         EvalSet set = EvalSet.firstTrain(data, s.samples());
         ModelSpec spec = Models.resolve(arch.id(), data.inputShape(), data.numClasses());
         List<Row> rows = new ArrayList<>();
-        List<String> backends = ctx.backends().stream().filter(b -> !BenchContext.shortRunOnly(b)).toList();
-        for (String b : ctx.backends()) {
-            if (BenchContext.shortRunOnly(b)) {
-                rows.add(new Row.Rate(name(), "loupe/" + b, Contender.Kind.LOUPE, "points/s", 0, List.of(),
-                        "skipped: the " + b + " backend only gets the training short run"));
-            }
-        }
+        List<String> backends = ctx.fullyMeasured();
+        rows.addAll(ctx.skippedShortRunRows(name(), "points/s", 0));
         for (int bi = 0; bi < backends.size(); bi++) {
             ProgressSink progress = ctx.progress().slot(bi, backends.size());
             try (Backend b = Backends.open(backends.get(bi)); Network net = new Network(b, spec, set.count(), 42)) {

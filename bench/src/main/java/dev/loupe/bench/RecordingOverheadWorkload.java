@@ -101,14 +101,9 @@ public final class RecordingOverheadWorkload implements Workload {
                 new Variant("full", RecordConfig.defaults())));
         if (s.budgetVariant()) variants.add(new Variant("full+budget", new RecordConfig(RecordMode.FULL, 1, 10, RecordConfig.BINS, 0.05)));
         Dataset data = slice(FashionMnist.loadEmbedded(), s.batch() * (s.warmup() + s.steps()));
-        List<String> backends = ctx.backends().stream().filter(b -> !BenchContext.shortRunOnly(b)).toList();
+        List<String> backends = ctx.fullyMeasured();
         List<Row> rows = new ArrayList<>();
-        for (String b : ctx.backends()) {
-            if (BenchContext.shortRunOnly(b)) {
-                rows.add(new Row.Rate(name(), "loupe/" + b, Contender.Kind.LOUPE, "samples/s", s.batch(), List.of(),
-                        "skipped: the " + b + " backend only gets the training short run"));
-            }
-        }
+        rows.addAll(ctx.skippedShortRunRows(name(), "samples/s", s.batch()));
         Path tmp = Files.createTempDirectory("loupe-record-bench");
         try {
             for (int bi = 0; bi < backends.size(); bi++) {
