@@ -1,11 +1,13 @@
 package dev.loupe.datasets.tfevents;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Encodes and decodes TensorBoard's {@code Event} protos by hand with protobuf-java's wire codec
@@ -23,6 +25,24 @@ public final class EventCodec {
     private EventCodec() {}
 
     private static final int LEN = WireFormat.WIRETYPE_LENGTH_DELIMITED;
+    /**
+     * Tags as UTF-8, by tag: a recorder writes the same few hundred tags every step, so each is
+     * encoded once (cleared when it outgrows {@link #TAG_CACHE}, e.g. in a long-lived process
+     * writing many different tags).
+     */
+    private static final ConcurrentHashMap<String, ByteString> TAGS =
+            new ConcurrentHashMap<>();
+    private static final int TAG_CACHE = 16_384;
+
+    private static ByteString tag(String t) {
+        ByteString b = TAGS.get(t);
+        if (b == null) {
+            if (TAGS.size() >= TAG_CACHE) TAGS.clear();
+            b = ByteString.copyFromUtf8(t);
+            TAGS.put(t, b);
+        }
+        return b;
+    }
 
     /** The serialized {@code Event}. */
     public static byte[] encode(TfEvent e) {
@@ -58,7 +78,7 @@ public final class EventCodec {
     }
 
     private static int valueSize(SummaryValue v) {
-        int tag = CodedOutputStream.computeStringSize(1, v.tag());
+        int tag = CodedOutputStream.computeBytesSize(1, tag(v.tag()));
         return switch (v) {
             case SummaryValue.Scalar s -> tag + CodedOutputStream.computeFloatSize(2, s.value());
             case SummaryValue.Histo h -> {
@@ -77,7 +97,7 @@ public final class EventCodec {
     }
 
     private static void writeValue(CodedOutputStream o, SummaryValue v) throws IOException {
-        o.writeString(1, v.tag());
+        o.writeBytes(1, tag(v.tag()));
         switch (v) {
             case SummaryValue.Scalar s -> o.writeFloat(2, s.value());
             case SummaryValue.Histo hv -> {

@@ -84,6 +84,58 @@ class TfEventsTest {
         assertTrue(r.warnings().isEmpty());
     }
 
+    @Test
+    void backgroundWriterWritesEveryEventInOrderByClose() throws IOException {
+        int n = 10 * TfEventWriter.QUEUE; // more than the queue holds: write() must wait for the thread, not drop
+        Path f;
+        byte[] expected;
+        try (TfEventWriter w = TfEventWriter.inBackground(tmp)) {
+            java.io.ByteArrayOutputStream want = new java.io.ByteArrayOutputStream();
+            for (int s = 0; s < n; s++) {
+                w.write(sample(s));
+                want.writeBytes(TfRecords.frame(EventCodec.encode(sample(s))));
+            }
+            f = w.file();
+            expected = want.toByteArray();
+        }
+        byte[] all = Files.readAllBytes(f);
+        List<byte[]> payloads = parseIndependently(all);
+        assertEquals(n + 1, payloads.size(), "header + every event");
+        // the same bytes as the synchronous writer's records, in the order written
+        assertArrayEquals(expected, Arrays.copyOfRange(all, all.length - expected.length, all.length));
+        TfEventReader.Result r = TfEventReader.read(f);
+        for (int s = 0; s < n; s++) assertEquals(s, r.events().get(s + 1).step());
+        assertTrue(r.warnings().isEmpty());
+    }
+
+    @Test
+    void writerRefusesEventsAfterClose() {
+        TfEventWriter w = TfEventWriter.inBackground(tmp);
+        w.close();
+        w.close(); // a second close is harmless
+        assertThrows(IllegalStateException.class, () -> w.write(sample(1)));
+    }
+
+    @Test
+    void backgroundThreadRunsAtTheLowestPriorityOnLinux() throws Exception {
+        Assumptions.assumeTrue(System.getProperty("os.name", "").startsWith("Linux"), "nice values are set on Linux only");
+        boolean[] ok = new boolean[1];
+        int[] nice = {Integer.MIN_VALUE};
+        Thread t = Thread.ofPlatform().start(() -> {
+            ok[0] = LowPriority.apply();
+            try { // field 19 of /proc/thread-self/stat is the nice value
+                String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                nice[0] = Integer.parseInt(f[16]);
+            } catch (IOException | RuntimeException e) {
+                nice[0] = Integer.MIN_VALUE;
+            }
+        });
+        t.join();
+        assertTrue(ok[0], "setpriority refused");
+        assertEquals(19, nice[0], "nice value of the thread");
+    }
+
     /** Walks the framing with the test's own CRC, failing on any mismatch. */
     private static List<byte[]> parseIndependently(byte[] data) {
         ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);

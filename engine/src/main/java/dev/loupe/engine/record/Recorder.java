@@ -42,7 +42,9 @@ import java.util.List;
  * synchronized, so on an asynchronous backend the read finds finished work and does not stall; it
  * happens before step t+1's stats are enqueued, but after step t+1's optimizer step, which may
  * already write its parameter summaries: so there are two summary buffers, used by even and odd
- * steps. Step t's event is therefore written during step t+1 (or at the epoch end, or on close).
+ * steps. Step t's event is therefore made during step t+1 (or at the epoch end, or on close), and
+ * handed to the event file's background thread ({@link TfEventWriter#inBackground}), which encodes
+ * and writes it while training goes on.
  *
  * <p>Tags: {@code layer/<name>/<tensor>/{mean,std,min,max,l2,zero_frac,nonfinite}},
  * {@code layer/<name>/<tensor>/hist}, {@code layer/<name>/<param>/update_ratio},
@@ -126,7 +128,7 @@ public final class Recorder implements TrainListener, AutoCloseable {
         }
         this.done = new boolean[tensors.size()];
         this.host = new float[(int) Math.max(1, floats)];
-        this.writer = new TfEventWriter(eventsDir);
+        this.writer = TfEventWriter.inBackground(eventsDir);
     }
 
     /** The tensors recorded, in slot order of the summary buffer. */
