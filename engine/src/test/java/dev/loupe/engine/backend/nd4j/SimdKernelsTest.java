@@ -16,7 +16,8 @@ import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Vector API loops (max pool forward/backward, col2im, bias add, bias gradient, ReLU forward/backward, axpy, combine) give the same bits as the
+ * The Vector API loops (max pool forward/backward, col2im, bias add, bias gradient, ReLU forward/backward, axpy, combine,
+ * histogram bins) give the same bits as the
  * scalar loops and as the reference backend, ties, −0 and NaN included, for channel counts that
  * fill whole vectors and ones that leave a scalar tail.
  */
@@ -95,6 +96,35 @@ class SimdKernelsTest {
                 b.maxPool(s, batch, up(b, x), b.alloc(out), arg);
                 b.maxPoolBackward(s, batch, up(b, dy), arg, dx);
             });
+        }
+    }
+
+    /**
+     * Histogram counts (the register-counter loop for up to 32 bins, the table loop above) equal the
+     * reference's for every bin count up to 33: data with its extremes repeated (the top bin's
+     * clamp), lengths that end runs of 15 vectors and flushes of 255 mid-way, and a scalar tail.
+     */
+    @Test
+    void histogramCountsMatchTheReferenceForEveryBinCount() {
+        assumeTrue(Simd.AVAILABLE, "the Vector API module is not in this JVM");
+        for (int n : new int[] {7, 241, 4_097, 70_001}) {
+            float[] x = uniform(n);
+            x[n / 2] = 1f; // the maximum, several times: the top bin's clamp
+            x[n - 1] = 1f;
+            x[0] = -1f;
+            for (int bins = 1; bins <= 33; bins++) {
+                int len = TensorStats.length(bins), nb = bins;
+                float[] header = new float[len];
+                try (Backend ref = new ReferenceBackend()) {
+                    Buf out = ref.alloc(len);
+                    ref.stats(n, 0, up(ref, x), out);
+                    ref.download(out, 0, header, 0, TensorStats.HEADER);
+                }
+                sameBits("histogram n " + n + " bins " + bins, len, (b, out) -> {
+                    b.upload(header, 0, out, 0, len);
+                    b.histogram(n, nb, up(b, x), out);
+                });
+            }
         }
     }
 
