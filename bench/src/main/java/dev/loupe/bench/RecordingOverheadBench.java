@@ -38,7 +38,7 @@ import java.util.Map;
  * for every model, {@code --batch mlp:256,cnn:64} one per model.
  *
  * <p>Usage: {@code RecordingOverheadBench [--backend nd4j] [--models mlp,cnn] [--batch mlp:256,cnn:128]
- * [--steps 50] [--warmup 5] [--rounds 5]}
+ * [--cycles 30] [--warmup-cycles 5]}
  */
 public final class RecordingOverheadBench {
     private RecordingOverheadBench() {}
@@ -48,8 +48,7 @@ public final class RecordingOverheadBench {
         String backendName = a.getOrDefault("backend", "nd4j");
         List<String> models = List.of(a.getOrDefault("models", "mlp,cnn").split(","));
         Map<String, Integer> batches = batches(a.getOrDefault("batch", "mlp:256,cnn:128"));
-        int steps = Integer.parseInt(a.getOrDefault("steps", "50")), warmup = Integer.parseInt(a.getOrDefault("warmup", "5"));
-        int rounds = Integer.parseInt(a.getOrDefault("rounds", "5"));
+        int cycles = Integer.parseInt(a.getOrDefault("cycles", "30")), warmup = Integer.parseInt(a.getOrDefault("warmup-cycles", "5"));
         System.out.println("# RecordingOverheadBench: backend " + backendName + "; " + Versions.all());
         BenchContext ctx = BenchContext.of(Suite.FULL, List.of(backendName), EnumSet.noneOf(Peer.class),
                 Runtime.getRuntime().availableProcessors(), (f, m) -> System.err.printf("[%3.0f%%] %s%n", 100 * f, m));
@@ -57,7 +56,7 @@ public final class RecordingOverheadBench {
         for (String model : models) {
             Arch arch = Arch.valueOf(model.strip().toUpperCase(java.util.Locale.ROOT));
             int batch = batches.getOrDefault(arch.id(), batches.getOrDefault("*", arch.batch()));
-            var settings = new RecordingOverheadWorkload.Settings(batch, steps, warmup, rounds, true);
+            var settings = new RecordingOverheadWorkload.Settings(batch, cycles, warmup, true);
             List<Row> r = new RecordingOverheadWorkload(arch, settings).run(ctx);
             rows.addAll(r);
             double offMs = r.stream().filter(x -> x instanceof Row.Ratio).map(x -> ((Row.Ratio) x).peerValue()).findFirst().orElse(Double.NaN);

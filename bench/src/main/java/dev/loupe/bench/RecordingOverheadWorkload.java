@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.stream.Stream;
 
 /**
@@ -38,37 +39,52 @@ import java.util.stream.Stream;
  * 0.05}), and reports each variant's time per step and its slowdown over {@code off}. The bar:
  * {@code full} ≤ 1.05 × {@code off} on the nd4j backend.
  *
- * <p>Method: each round trains a fresh network (same seed) for {@code warmup + steps} steps
- * through {@link Trainer#fit} with every variant, in an order rotated per round so drift on a
- * shared machine does not favour one variant; a listener after the recorder stamps the wall clock
- * at each step's end, so a step's time covers data, forward, backward, update and the recorder's
- * work (its stats ops, the summary download, encoding and the event-file write). The first
- * {@code warmup} steps of each run are dropped; the per-variant figure is the median over rounds of
- * the throughput of each round (batch ÷ mean step time), shown as ms/step beside off. A second,
- * drift-free estimate goes into the note: 1 + the recorder's own wall time over the steps' own
- * time inside the same runs (where the backend fuses the parameter statistics into the optimizer
- * step, their cost, estimated by the recorder as summarized minus plain optimizer steps, is moved
- * from the steps' time to the recorder's). One uncounted round warms up the JIT
- * first. Events go to a temporary folder deleted at the end. What could fool it: other processes
- * on the machine (the rotation and medians damp this, not remove it); page-cache writes are cheap
- * here but would cost more on a slow disk.
+ * <p>Method: every variant trains its own network (same seed) through {@link Trainer#fit}, each
+ * on its own thread, and the runs take turns in blocks of {@value #BLOCK} steps: one block of each
+ * variant per cycle, in an order rotated every cycle, never two at once. A block's time runs from
+ * the end of its first step to the end of its last (a listener after the recorder stamps the wall
+ * clock at each step's end), so it covers ten whole steps: data, forward, backward, update and the
+ * recorder's work (its stats ops, the summary download, queueing the event), one of each phase of
+ * the histogram interval, while the first step after a switch, which finds the caches holding the
+ * other network, is left out for every variant alike. A variant's ratio is the median over cycles
+ * of its block time over {@code off}'s block time in the same cycle: blocks a fraction of a second
+ * apart see the same machine, which the earlier design (whole runs one after another, 10–29%
+ * spread between runs on a VM with CPU steal) did not give. The first cycles warm up the JIT and
+ * are not counted. A second, drift-free estimate goes into the note: 1 + the recorder's own wall
+ * time over the steps' own time inside the same runs (where the backend fuses statistics into
+ * the step's own ops, their cost, estimated by the recorder, is moved from the steps' time to the
+ * recorder's). Events go to a temporary folder deleted at the end. What could fool it: the event
+ * file's background thread may run during another variant's block (it is at the lowest priority,
+ * and its work is small); page-cache writes are cheap here but would cost more on a slow disk.
  */
 public final class RecordingOverheadWorkload implements Workload {
     /** The recording overhead bar: {@code full} at most this many times {@code off}'s step time. */
     public static final double BAR = 1.05;
 
+    /** Steps per block: the histogram interval plus the first step, which is not timed. */
+    static final int BLOCK = 11;
+
     /**
      * How much to measure.
      *
+     * @param cycles        counted cycles (one block of every variant each)
+     * @param warmupCycles  cycles run first and not counted
      * @param budgetVariant also measure {@code full} with {@code --record-budget 0.05}
      */
-    public record Settings(int batch, int steps, int warmup, int rounds, boolean budgetVariant) {
+    public record Settings(int batch, int cycles, int warmupCycles, boolean budgetVariant) {
+        public Settings {
+            if (batch <= 0 || cycles <= 0 || warmupCycles < 0) {
+                throw new IllegalArgumentException("recording bench needs batch > 0, cycles > 0, warm-up cycles ≥ 0; got "
+                        + batch + ", " + cycles + ", " + warmupCycles);
+            }
+        }
+
         /**
-         * The training benchmark's batch for {@code arch} (MLP 256, CNN 128); quick: 20 steps × 5
-         * rounds; full: 50 steps, with 7 rounds for steadier medians.
+         * The training benchmark's batch for {@code arch} (MLP 256, CNN 128); quick: 12 cycles after
+         * 3; full: 30 cycles after 5, and the budget variant.
          */
         public static Settings of(Suite suite, Arch arch) {
-            return suite == Suite.FULL ? new Settings(arch.batch(), 50, 5, 7, true) : new Settings(arch.batch(), 20, 3, 5, false);
+            return suite == Suite.FULL ? new Settings(arch.batch(), 30, 5, true) : new Settings(arch.batch(), 12, 3, false);
         }
     }
 
@@ -100,7 +116,7 @@ public final class RecordingOverheadWorkload implements Workload {
                 new Variant("stats", new RecordConfig(RecordMode.STATS, 1, 10, RecordConfig.BINS, 0)),
                 new Variant("full", RecordConfig.defaults())));
         if (s.budgetVariant()) variants.add(new Variant("full+budget", new RecordConfig(RecordMode.FULL, 1, 10, RecordConfig.BINS, 0.05)));
-        Dataset data = slice(FashionMnist.loadEmbedded(), s.batch() * (s.warmup() + s.steps()));
+        Dataset data = slice(FashionMnist.loadEmbedded(), s.batch() * BLOCK * (s.warmupCycles() + s.cycles()));
         List<String> backends = ctx.fullyMeasured();
         List<Row> rows = new ArrayList<>();
         rows.addAll(ctx.skippedShortRunRows(name(), "samples/s", s.batch()));
@@ -118,91 +134,165 @@ public final class RecordingOverheadWorkload implements Workload {
         return rows;
     }
 
-    private List<Row> measure(Backend backend, List<Variant> variants, Dataset data, Settings s, Path tmp, ProgressSink progress) {
+    private List<Row> measure(Backend backend, List<Variant> variants, Dataset data, Settings s, Path tmp, ProgressSink progress)
+            throws InterruptedException {
         ModelSpec spec = Models.resolve(arch.id(), data.inputShape(), data.numClasses());
         String who = "loupe/" + backend.name();
-        int total = (s.rounds() + 1) * variants.size(), done = 0;
-        progress.update(0, name() + ": JIT warm-up round on " + backend.name());
-        for (Variant v : variants) {
-            time(backend, spec, data, s, v.cfg(), tmp); // warm-up round, not counted
-            progress.update(++done / (double) total, name() + ": warm-up " + v.name());
+        int v = variants.size(), cycles = s.warmupCycles() + s.cycles();
+        // the schedule: cycle c runs the variants in the order rotated by c
+        int[] order = new int[cycles * v];
+        for (int c = 0; c < cycles; c++) for (int k = 0; k < v; k++) order[c * v + k] = (k + c) % v;
+        Turns turns = new Turns(order);
+        long[][] blockNanos = new long[v][cycles];
+        double[] own = new double[v];
+        Thread[] threads = new Thread[v];
+        for (int k = 0; k < v; k++) {
+            int me = k;
+            Variant var = variants.get(k);
+            threads[k] = Thread.ofPlatform().name("record-bench-" + var.name()).start(() -> {
+                try {
+                    own[me] = run(backend, spec, data, s, var.cfg(), tmp, turns, me, blockNanos[me], (c, ms) -> progress.update(
+                            (c * v + 1.0) / (cycles * v), String.format(Locale.ROOT, "%s: %s %d/%d %s %.2f ms/step", name(),
+                                    c < s.warmupCycles() ? "warm-up cycle" : "cycle", c < s.warmupCycles() ? c + 1 : c - s.warmupCycles() + 1,
+                                    c < s.warmupCycles() ? s.warmupCycles() : s.cycles(), var.name(), ms)));
+                } catch (Throwable t) {
+                    turns.fail(t);
+                }
+            });
         }
-        Map<String, List<Double>> ms = new LinkedHashMap<>(), own = new LinkedHashMap<>();
-        for (Variant v : variants) {
-            ms.put(v.name(), new ArrayList<>());
-            own.put(v.name(), new ArrayList<>());
-        }
-        for (int r = 0; r < s.rounds(); r++) {
-            for (int k = 0; k < variants.size(); k++) {
-                Variant v = variants.get((k + r) % variants.size());
-                double[] t = time(backend, spec, data, s, v.cfg(), tmp);
-                ms.get(v.name()).add(t[0]);
-                own.get(v.name()).add(t[1]);
-                progress.update(++done / (double) total, String.format(Locale.ROOT, "%s: round %d/%d %s %.2f ms/step",
-                        name(), r + 1, s.rounds(), v.name(), t[0]));
-            }
-        }
+        for (Thread t : threads) t.join();
+        turns.rethrow();
         List<Row> rows = new ArrayList<>();
         Map<String, Row.Rate> rates = new LinkedHashMap<>();
-        for (Variant v : variants) {
-            List<Double> perRound = ms.get(v.name()).stream().map(m -> 1000.0 * s.batch() / m).toList();
-            String note = String.format(Locale.ROOT, "recording %s; %d steps after %d warm-up, %d rounds%s", v.name(), s.steps(),
-                    s.warmup(), s.rounds(), v.cfg() == null ? ""
-                            : String.format(Locale.ROOT, "; in-run estimate %.3f× (1 + recorder's own time ÷ step time)",
-                            1 + Row.Stats.median(own.get(v.name()))));
-            Row.Rate rate = new Row.Rate(name(), who + " " + v.name(), Contender.Kind.LOUPE, "samples/s", s.batch(), perRound, note);
-            rates.put(v.name(), rate);
+        int off = 0;
+        for (int k = 0; k < v; k++) {
+            Variant var = variants.get(k);
+            if (var.cfg() == null) off = k;
+            List<Double> perBlock = new ArrayList<>();
+            for (int c = s.warmupCycles(); c < cycles; c++) perBlock.add(1e9 * s.batch() * (BLOCK - 1) / blockNanos[k][c]);
+            String note = String.format(Locale.ROOT, "recording %s; %d cycles of %d-step blocks (10 timed) after %d warm-up cycles%s",
+                    var.name(), s.cycles(), BLOCK, s.warmupCycles(), var.cfg() == null ? ""
+                            : String.format(Locale.ROOT, "; in-run estimate %.3f× (1 + recorder's own time ÷ step time)", 1 + own[k]));
+            Row.Rate rate = new Row.Rate(name(), who + " " + var.name(), Contender.Kind.LOUPE, "samples/s", s.batch(), perBlock, note);
+            rates.put(var.name(), rate);
             rows.add(rate);
         }
-        // figures: ms/step at the median rate (so they agree with the rate rows); the ratio: the median of
-        // per-round ratios, each from runs made back to back, which drift on a shared machine hurts least
-        double offMs = 1000.0 * s.batch() / rates.get("off").median();
-        for (Variant v : variants) {
-            if (v.cfg() == null) continue;
-            double m = 1000.0 * s.batch() / rates.get(v.name()).median();
-            List<Double> perRound = new ArrayList<>();
-            for (int r = 0; r < s.rounds(); r++) perRound.add(ms.get(v.name()).get(r) / ms.get("off").get(r));
+        // figures: ms/step at the median rate (so they agree with the rate rows); the ratio: the median over
+        // cycles of block time over off's block time in the same cycle
+        double offMs = 1000.0 * s.batch() / rates.get(variants.get(off).name()).median();
+        for (int k = 0; k < v; k++) {
+            Variant var = variants.get(k);
+            if (var.cfg() == null) continue;
+            double m = 1000.0 * s.batch() / rates.get(var.name()).median();
+            List<Double> perCycle = new ArrayList<>();
+            for (int c = s.warmupCycles(); c < cycles; c++) perCycle.add((double) blockNanos[k][c] / blockNanos[off][c]);
             // the bar is set for nd4j; elsewhere the ratio is informational
-            double bar = v.name().equals("full") && backend.name().equals("nd4j") ? BAR : Double.NaN;
-            rows.add(new Row.Ratio(name(), rates.get(v.name()).contender(), rates.get("off").contender(),
-                    Row.Stats.median(perRound), bar, m, offMs, "ms/step", true));
+            double bar = var.name().equals("full") && backend.name().equals("nd4j") ? BAR : Double.NaN;
+            rows.add(new Row.Ratio(name(), rates.get(var.name()).contender(), rates.get(variants.get(off).name()).contender(),
+                    Row.Stats.median(perCycle), bar, m, offMs, "ms/step", true));
         }
         return rows;
     }
 
     /**
-     * {mean wall time per step in ms over the steps after the warm-up, the recorder's own time over
-     * the steps' own time (0 when off)}.
+     * Who trains now: the variants' threads take turns in the order of a schedule of variant
+     * indices, one block each; a failure on any thread releases them all.
      */
-    private static double[] time(Backend b, ModelSpec spec, Dataset data, Settings s, RecordConfig rc, Path tmp) {
+    private static final class Turns {
+        private final int[] order;
+        private int at;
+        private Throwable failure;
+
+        Turns(int[] order) {
+            this.order = order;
+        }
+
+        /** Waits until the schedule reaches a block of variant {@code me}. */
+        synchronized void await(int me) throws InterruptedException {
+            while (failure == null && at < order.length && order[at] != me) wait();
+            if (failure != null) throw new CancellationException("another variant failed");
+            if (at >= order.length) throw new IllegalStateException("variant " + me + " ran past the schedule");
+        }
+
+        /** The current block is done: the next one in the schedule may start. */
+        synchronized void done() {
+            at++;
+            notifyAll();
+        }
+
+        synchronized void fail(Throwable t) {
+            if (failure == null) failure = t;
+            notifyAll();
+        }
+
+        synchronized void rethrow() {
+            if (failure instanceof RuntimeException r) throw r;
+            if (failure instanceof Error e) throw e;
+            if (failure != null) throw new IllegalStateException(failure);
+        }
+    }
+
+    /** Progress of one variant: after cycle {@code c}, at {@code ms} per step. */
+    private interface CycleDone {
+        void after(int c, double ms);
+    }
+
+    /**
+     * Trains a fresh network with recording {@code rc} (null: off) for all cycles, one block per
+     * turn, writing each block's time (end of its first step to end of its last) into
+     * {@code blockNanos}; returns the recorder's own time over the steps' own time (0 when off).
+     */
+    private static double run(Backend b, ModelSpec spec, Dataset data, Settings s, RecordConfig rc, Path tmp, Turns turns, int me,
+                              long[] blockNanos, CycleDone done) throws InterruptedException {
+        turns.await(me); // building the network uses the backend too
         Network net = new Network(b, spec, s.batch(), 42);
+        Recorder rec = null;
         try {
             Updater up = new Updater(net, new Optimizer.Sgd(0.9f, false, 0));
             TrainConfig cfg = new TrainConfig(1, s.batch(), LrSchedule.constant(0.01f), up.optimizer(), 42, 0, 1);
-            List<Long> stamps = new ArrayList<>();
-            long[] stepNanos = {0};
+            rec = rc == null ? null : new Recorder(net, up, rc, tmp.resolve("events-" + me + "-" + System.nanoTime()));
+            Recorder recorder = rec;
+            // the in-run estimate counts the steps after the warm-up cycles: {step time, recorder's time, fused part}
+            long[] counted = new long[3], first = {0};
+            int blocks = blockNanos.length;
             TrainListener clock = new TrainListener() {
                 @Override
                 public void onStep(StepEvent e, Network n, Updater u) {
-                    stamps.add(System.nanoTime());
-                    stepNanos[0] += e.stepNanos();
+                    long now = System.nanoTime();
+                    int inBlock = (int) (e.step() % BLOCK), block = (int) (e.step() / BLOCK);
+                    if (block >= s.warmupCycles()) counted[0] += e.stepNanos();
+                    if (inBlock == 0) first[0] = now;
+                    if (inBlock < BLOCK - 1) return;
+                    blockNanos[block] = now - first[0];
+                    done.after(block, blockNanos[block] / 1e6 / (BLOCK - 1));
+                    if (recorder != null && block == s.warmupCycles() - 1) {
+                        counted[1] = -recorder.totalRecordNanos();
+                        counted[2] = -recorder.totalFusedNanos();
+                    }
+                    if (block == blocks - 1) return; // the run ends (evaluation, close) before the turn passes
+                    turns.done();
+                    try {
+                        turns.await(me);
+                    } catch (InterruptedException ex) {
+                        Thread.currentThread().interrupt();
+                        throw new CancellationException("interrupted");
+                    }
                 }
             };
             List<TrainListener> listeners = new ArrayList<>();
-            Recorder rec = rc == null ? null : new Recorder(net, up, rc, tmp.resolve("events-" + System.nanoTime()));
             if (rec != null) listeners.add(rec);
             listeners.add(clock);
-            try {
-                Trainer.fit(net, up, data, cfg, TrainState.START, listeners, Checkpointer.NONE);
-            } finally {
-                if (rec != null) rec.close();
-            }
-            int warm = Math.max(1, s.warmup());
-            long start = stamps.get(warm - 1), end = stamps.getLast();
-            return new double[] {(end - start) / 1e6 / (stamps.size() - warm),
-                    rec == null ? 0 : (double) rec.totalRecordNanos() / (stepNanos[0] - rec.totalFusedNanos())};
+            Trainer.fit(net, up, data, cfg, TrainState.START, listeners, Checkpointer.NONE);
+            if (rec == null) return 0;
+            long recNanos = counted[1] + rec.totalRecordNanos(), fused = counted[2] + rec.totalFusedNanos();
+            return (double) recNanos / (counted[0] - fused);
         } finally {
-            net.close();
+            try {
+                if (rec != null) rec.close();
+                net.close();
+            } finally {
+                turns.done();
+            }
         }
     }
 

@@ -25,7 +25,7 @@ class SuiteWorkloadsTest {
 
     @Test
     void recordingWorkloadComparesEachModeWithOff() throws Exception {
-        var s = new RecordingOverheadWorkload.Settings(16, 4, 2, 2, false);
+        var s = new RecordingOverheadWorkload.Settings(16, 2, 1, false);
         List<Row> rows = new RecordingOverheadWorkload(Arch.MLP, s).run(ctx(Set.of()));
         List<Row.Rate> rates = of(rows, Row.Rate.class);
         assertEquals(List.of("loupe/reference", "loupe/nd4j off", "loupe/nd4j stats", "loupe/nd4j full"),
