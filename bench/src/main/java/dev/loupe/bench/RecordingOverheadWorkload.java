@@ -80,11 +80,11 @@ public final class RecordingOverheadWorkload implements Workload {
         }
 
         /**
-         * The training benchmark's batch for {@code arch} (MLP 256, CNN 128); quick: 12 cycles after
+         * The training benchmark's batch for {@code arch} (MLP 256, CNN 128); quick: 20 cycles after
          * 3; full: 30 cycles after 5, and the budget variant.
          */
         public static Settings of(Suite suite, Arch arch) {
-            return suite == Suite.FULL ? new Settings(arch.batch(), 30, 5, true) : new Settings(arch.batch(), 12, 3, false);
+            return suite == Suite.FULL ? new Settings(arch.batch(), 30, 5, true) : new Settings(arch.batch(), 20, 3, false);
         }
     }
 
