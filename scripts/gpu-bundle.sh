@@ -81,7 +81,7 @@ chmod +x "$b/run-on-gpu.sh"
 
 mkdir -p "$out"
 archive="$out/loupe-gpu-bundle.tar.xz"
-tar -C "$stage" -cf - loupe-gpu | xz -9e -T2 > "$archive.tmp"
+tar -C "$stage" -cf - loupe-gpu | xz "${BUNDLE_XZ:--9e}" -T2 > "$archive.tmp"
 mv "$archive.tmp" "$archive"
 size=$(stat -c %s "$archive")
 echo "gpu-bundle: $archive: $size bytes ($(awk -v s="$size" 'BEGIN{printf "%.1f", s/1e6}') MB; limit 40 MB)"

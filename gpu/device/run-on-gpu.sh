@@ -8,9 +8,12 @@
 #   env: EPOCHS (5), SEED (42), BATCH (128), CPU_ACCURACY (test accuracy of the CPU run to compare with),
 #        FMNIST_DIR (a folder with the four Fashion-MNIST IDX files; default: the system copy, else
 #        the subset embedded in Loupe), TRAIN_LIMIT (all), BENCH_SECONDS (2), BENCH_WORKLOADS
-#        (mlp,cnn,mlp4096), PYTHON (python3), TF32 (unset: FP32 GEMMs), LOUPE_CUBLAS (path; default: searched)
+#        (probe,mlp,cnn,mlp4096), BENCH_MODES (graph,device,host), BENCH_WARMUP (3), BENCH_WINDOWS (5),
+#        PROBE_REPS (2000),
+#        TTA_RUNS ("sgd:30 adam:20": optimizer:epochs runs timed to TARGET_ACCURACY, 0.91),
+#        STEP_TIMEOUT (300 s per step), PYTHON (python3), TF32 (unset: FP32 GEMMs), LOUPE_CUBLAS (path; default: searched)
 # Writes at most 8 files, flat, into OUT_DIR (the device tool returns no more): env.txt, info.txt,
-# conformance.txt, train.txt, run.json, bench.txt, bench.md, summary.md. Never stops at a failed
+# conformance.txt, train.txt, train91.txt, bench.txt, bench.md, summary.md. Never stops at a failed
 # step: every step's exit status goes into summary.md.
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -27,7 +30,7 @@ note "# Loupe on the GPU — $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 
 # cuBLAS 13 lives inside the Python environment (PyTorch's nvidia wheels) on the lent machines.
 cublas=""
-for c in "${LOUPE_CUBLAS:-}" $(ldconfig -p 2>/dev/null | awk '/libcublas\.so\.1[23] /{print $NF}') \
+for c in "${LOUPE_CUBLAS:-}" $(find /opt /usr/local -name 'libcublas.so.13' 2>/dev/null | sort -r) $(ldconfig -p 2>/dev/null | awk '/libcublas\.so\.1[23] /{print $NF}') \
          $(find / \( -path /proc -o -path /sys -o -path /dev \) -prune -o \( -name libcublas.so.13 -o -name libcublas.so.12 \) -print 2>/dev/null | sort -r); do
   if [ -n "$c" ] && [ -e "$c" ]; then cublas="$c"; break; fi
 done
@@ -53,7 +56,7 @@ note "- cuBLAS: ${cublas:-not found}"
 step() {  # step NAME LOGFILE COMMAND...: runs it, records the exit status
   local name="$1" log="$2"; shift 2
   local t0=$SECONDS
-  "$@" > "$log" 2>&1
+  timeout -k 10 "${STEP_TIMEOUT:-300}" "$@" > "$log" 2>&1
   local rc=$?
   note "- $name: exit $rc ($((SECONDS - t0)) s)"
   return $rc
@@ -72,7 +75,6 @@ data=()
 step "CNN training (Fashion-MNIST, $EPOCHS epochs, seed $SEED, batch $BATCH)" "$out/train.txt" \
   "$java" "${jopts[@]}" -cp "$cp" dev.loupe.cli.Main train --model cnn --dataset fashion-mnist "${data[@]}" \
   --epochs "$EPOCHS" --seed "$SEED" --batch "$BATCH" --backend cuda --run "$work/run-cnn"
-cp "$work/run-cnn/run.json" "$out/run.json" 2>/dev/null
 grep -E '^data:|^epoch [0-9]+/[0-9]+  loss|test_accuracy=' "$out/train.txt" | sed 's/^/  /' | tee -a "$summary"
 acc="$(grep -o 'test_accuracy=[0-9.]*' "$out/train.txt" | tail -1 | cut -d= -f2)"
 # The CPU reference measured when the bundle was made: nd4j backend, the embedded subset (10,000
@@ -87,8 +89,47 @@ if [ -n "$acc" ] && [ -n "${CPU_ACCURACY:-}" ]; then
     | tee -a "$summary"
 fi
 
+# Explanations and a loss landscape of the trained CNN on the cuda backend (their logs are appended
+# to train.txt): every method family and the batched grid evaluation run on the device.
+if [ -f "$work/run-cnn/run.json" ]; then
+  step "explain (saliency, ig, smoothgrad, gradcam, occlusion; 64 samples)" "$work/explain.txt" \
+    "$java" "${jopts[@]}" -cp "$cp" dev.loupe.cli.Main explain --run "$work/run-cnn" --backend cuda --samples 64 \
+    --method saliency,ig,smoothgrad,gradcam,occlusion
+  step "landscape (2d, 11x11 grid, 1000 samples)" "$work/landscape.txt" \
+    "$java" "${jopts[@]}" -cp "$cp" dev.loupe.cli.Main landscape --run "$work/run-cnn" --backend cuda --mode 2d --grid 11 --samples 1000
+  { echo "## explain"; cat "$work/explain.txt"; echo "## landscape"; cat "$work/landscape.txt"; } >> "$out/train.txt"
+fi
+
+# Time to reach TARGET_ACCURACY (0.91) test accuracy: each TTA_RUNS entry is optimizer:epochs
+# (default "sgd:30 adam:20", default learning rates); the first epoch at or above the target and the
+# training seconds up to its end (each epoch's seconds include its test-set evaluation).
+target="${TARGET_ACCURACY:-0.91}"
+: > "$out/train91.txt"
+for r in ${TTA_RUNS:-sgd:30 adam:20}; do
+  opt="${r%%:*}" ep="${r##*:}"
+  echo "## cnn, $opt, $ep epochs, seed $SEED, batch $BATCH" >> "$out/train91.txt"
+  step "CNN training to $target ($opt, up to $ep epochs)" "$work/tta.txt" \
+    "$java" "${jopts[@]}" -cp "$cp" dev.loupe.cli.Main train --model cnn --dataset fashion-mnist "${data[@]}" \
+    --epochs "$ep" --optimizer "$opt" --seed "$SEED" --batch "$BATCH" --backend cuda --run "$work/run-tta-$opt"
+  grep -E '^data:|^backend:|^epoch [0-9]+/[0-9]+  loss|test_accuracy=' "$work/tta.txt" >> "$out/train91.txt"
+  awk -v t="$target" '/^epoch [0-9]+\/[0-9]+  loss/ {
+      n++; s = $NF; sub(/s$/, "", s); total += s
+      for (i = 1; i <= NF; i++) if ($i == "test_acc") acc = $(i + 1)
+      if (!hit && acc + 0 >= t + 0) { hit = 1; printf "  reached %.2f%% at epoch %d after %.1f s of training\n", acc * 100, n, total }
+      best = acc + 0 > best ? acc + 0 : best }
+    END { if (!hit) printf "  did not reach %.0f%% in %d epochs (best %.2f%%, %.1f s)\n", t * 100, n, best * 100, total }' \
+    "$work/tta.txt" | tee -a "$summary" "$out/train91.txt"
+done
+
+# The launch cost through JCuda's binding, for comparison with the default FFM path (probe only).
+"$java" "${jopts[@]}" -Dloupe.cuda.launch=jcuda -cp "$cp" dev.loupe.gpu.GpuBench --out "$work/probe-jcuda" \
+  --workloads probe --peer none --probe-reps "${PROBE_REPS:-2000}" > "$work/probe-jcuda.txt" 2>&1
+{ echo "## probe with -Dloupe.cuda.launch=jcuda"; cat "$work/probe-jcuda.txt"; } >> "$out/info.txt"
+grep -m1 '^launch' "$work/probe-jcuda.txt" | sed 's/^/- JCuda path: /' | tee -a "$summary"
+
 step "GPU benchmark vs PyTorch" "$out/bench.txt" \
   "$java" "${jopts[@]}" -cp "$cp" dev.loupe.gpu.GpuBench --out "$work/bench" --python "$PYTHON" \
-  --seconds "${BENCH_SECONDS:-2}" --workloads "${BENCH_WORKLOADS:-mlp,cnn,mlp4096}"
+  --seconds "${BENCH_SECONDS:-2}" --warmup "${BENCH_WARMUP:-3}" --windows "${BENCH_WINDOWS:-5}" \
+  --probe-reps "${PROBE_REPS:-2000}" --workloads "${BENCH_WORKLOADS:-probe,mlp,cnn,mlp4096}" --modes "${BENCH_MODES:-graph,device,host}"
 cp "$work/bench/results.md" "$out/bench.md" 2>/dev/null && cat "$out/bench.md" >> "$summary"
 rm -rf "$work"

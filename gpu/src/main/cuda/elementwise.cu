@@ -42,6 +42,36 @@ extern "C" __global__ void loupe_sum_rows(int rows, int cols, const float* x, fl
     }
 }
 
+// The two-pass form for tall inputs. A convolution's bias gradient sums batch×H×W rows of a few
+// columns, and one block per 32 columns would leave all but one multiprocessor idle. Block
+// (bx, by) sums rows [by*span, (by+1)*span) of its 32 columns, in the same striped order as
+// above, into partials[by*cols + c]; loupe_sum_rows_finish adds the parts in order. The split
+// depends only on the shape, so the result is the same run after run.
+extern "C" __global__ void loupe_sum_rows_part(int rows, int cols, int span, const float* x, double* partials) {
+    __shared__ double part[8][33];
+    int c = blockIdx.x * 32 + threadIdx.x;
+    int r0 = blockIdx.y * span, r1 = imin(rows, r0 + span);
+    double acc = 0;
+    if (c < cols) {
+        for (int r = r0 + threadIdx.y; r < r1; r += 8) acc += x[(i64)r * cols + c];
+    }
+    part[threadIdx.y][threadIdx.x] = acc;
+    __syncthreads();
+    if (threadIdx.y == 0 && c < cols) {
+        double t = 0;
+        for (int k = 0; k < 8; k++) t += part[k][threadIdx.x];
+        partials[(i64)blockIdx.y * cols + c] = t;
+    }
+}
+
+extern "C" __global__ void loupe_sum_rows_finish(int parts, int cols, const double* partials, float* out) {
+    GRID_STRIDE(c, cols) {
+        double t = 0;
+        for (int p = 0; p < parts; p++) t += partials[(i64)p * cols + c];
+        out[c] = (float)t;
+    }
+}
+
 // Activation codes (CudaBackend maps the enum explicitly): 0 ReLU, 1 LeakyReLU, 2 sigmoid,
 // 3 tanh, 4 GELU (tanh form), 5 identity. Transcendentals run in double, as in the reference.
 #define GELU_K 0.7978845608028654 /* Math.sqrt(2 / Math.PI) */

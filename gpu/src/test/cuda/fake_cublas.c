@@ -1,4 +1,4 @@
-/* A stand-in for libcublas with the five functions Loupe binds through FFM: it records what it
+/* A stand-in for libcublas with the six functions Loupe binds through FFM: it records what it
  * was called with, so CublasBindingTest can check the Java side's argument marshalling (types,
  * order, host-pointer scalars) without cuBLAS or a GPU. Built by the test with gcc. */
 #include <stdint.h>
@@ -8,12 +8,16 @@ static int handle_storage;
 int64_t fake_stream, fake_math_mode = -1, fake_destroyed, fake_gemm_calls;
 int fake_transa, fake_transb, fake_m, fake_n, fake_k, fake_lda, fake_ldb, fake_ldc;
 float fake_alpha, fake_beta;
-uint64_t fake_a, fake_b, fake_c;
+uint64_t fake_a, fake_b, fake_c, fake_workspace, fake_workspace_bytes;
 
 int cublasCreate_v2(void** handle) { *handle = &handle_storage; return 0; }
 int cublasDestroy_v2(void* handle) { fake_destroyed = handle == &handle_storage; return 0; }
 int cublasSetStream_v2(void* handle, void* stream) { fake_stream = (int64_t)(intptr_t)stream; return handle == &handle_storage ? 0 : 7; }
 int cublasSetMathMode(void* handle, int mode) { fake_math_mode = mode; return handle == &handle_storage ? 0 : 7; }
+int cublasSetWorkspace_v2(void* handle, void* workspace, size_t bytes) {
+    fake_workspace = (uint64_t)(uintptr_t)workspace; fake_workspace_bytes = bytes;
+    return handle == &handle_storage ? 0 : 7;
+}
 int cublasGetVersion_v2(void* handle, int* version) { *version = 130001; return 0; }
 int cublasSgemm_v2(void* handle, int transa, int transb, int m, int n, int k, const float* alpha,
                    const float* a, int lda, const float* b, int ldb, const float* beta, float* c, int ldc) {

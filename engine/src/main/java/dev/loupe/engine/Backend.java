@@ -47,6 +47,29 @@ public interface Backend extends AutoCloseable {
     /** Memory in use and available to this backend, in bytes (-1 where unknown). */
     MemoryInfo memory();
 
+    /** Device work recorded once by {@link #capture} and launched again as a whole. */
+    interface Replay extends AutoCloseable {
+        /** Enqueues the recorded work again, in the order it was recorded. */
+        void run();
+
+        @Override
+        void close();
+    }
+
+    /**
+     * Records the device work that {@code ops} enqueues, without running it, as one unit that
+     * {@link Replay#run} launches again (a CUDA graph on the cuda backend). What is recorded is
+     * fixed: each op's arguments (sizes, scalars such as a learning rate, buffers) as they were
+     * during recording. So {@code ops} must enqueue work only, the same work every time: no
+     * uploads, downloads or synchronization, and no op whose scalar arguments change between
+     * runs (a dropout counter, Adam's step). Returns null where the backend has no such facility,
+     * which is the default; callers then run {@code ops} themselves each time (see
+     * {@link dev.loupe.engine.nn.CapturedOps}).
+     */
+    default Replay capture(Runnable ops) {
+        return null;
+    }
+
     /**
      * Largest scratch working set, in bytes, that a layer should produce and consume in one go:
      * a convolution unfolds and multiplies its im2col columns a few samples at a time when the

@@ -29,7 +29,7 @@ final class Cublas implements AutoCloseable {
     private static final java.lang.foreign.AddressLayout ADDR = ValueLayout.ADDRESS;
 
     private final Arena arena = Arena.ofShared();
-    private final MethodHandle sgemm, destroy;
+    private final MethodHandle sgemm, destroy, setWorkspace;
     private final MemorySegment handle, scalars;
     final String library;
     final int version;
@@ -44,6 +44,9 @@ final class Cublas implements AutoCloseable {
         MethodHandle setMath = linker.downcallHandle(find(lib, "cublasSetMathMode"), FunctionDescriptor.of(INT, ADDR, INT));
         MethodHandle getVersion = linker.downcallHandle(find(lib, "cublasGetVersion_v2"), FunctionDescriptor.of(INT, ADDR, ADDR));
         destroy = linker.downcallHandle(find(lib, "cublasDestroy_v2"), FunctionDescriptor.of(INT, ADDR));
+        // cuBLAS 12 and 13 have it; older ones allocate their own workspace
+        setWorkspace = lib.find("cublasSetWorkspace_v2").map(f -> linker.downcallHandle(f,
+                FunctionDescriptor.of(INT, ADDR, ADDR, ValueLayout.JAVA_LONG))).orElse(null);
         sgemm = linker.downcallHandle(find(lib, "cublasSgemm_v2"), FunctionDescriptor.of(INT,
                 ADDR, INT, INT, INT, INT, INT, ADDR, ADDR, INT, ADDR, INT, ADDR, ADDR, INT));
         try {
@@ -73,6 +76,18 @@ final class Cublas implements AutoCloseable {
 
     private static void check(int status, String call) {
         if (status != 0) throw new IllegalStateException(call + " failed with cuBLAS status " + status);
+    }
+
+    /** Gives cuBLAS {@code bytes} of device memory at {@code address} as its workspace (if it takes one). */
+    void setWorkspace(long address, long bytes) {
+        if (setWorkspace == null) return;
+        try {
+            check((int) setWorkspace.invokeExact(handle, MemorySegment.ofAddress(address), bytes), "cublasSetWorkspace_v2");
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
     }
 
     /** Column-major {@code C = alpha op(A) op(B) + beta C}; enqueued on the handle's stream. */

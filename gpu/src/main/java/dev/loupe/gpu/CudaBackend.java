@@ -24,14 +24,15 @@ public final class CudaBackend implements Backend {
     static final int STATS_PARTIAL = 7;
 
     private final Device dev;
-    private final List<Long> allocations = new ArrayList<>();
+    private final List<Long> allocations = new ArrayList<>(), retired = new ArrayList<>();
+    private final List<Device.Graph> graphs = new ArrayList<>();
     private long allocatedBytes;
     // scratch for reductions: per-block double partials + one meta double, and histogram counts
     private long partials, partialDoubles;
     private long counts, countCapacity;
     private boolean closed;
 
-    private final Device.Kernel fill, axpy, scale, mul, addBias, sumRows, act, actBack, dropout,
+    private final Device.Kernel fill, axpy, scale, mul, addBias, sumRows, sumRowsPart, sumRowsFinish, act, actBack, dropout,
             im2col, col2im, maxPool, maxPoolBack, avgPool, avgPoolBack, reducePartials, xentRows,
             msePartial, argmax, countCorrect, sgd, adam, statsPartial, statsFinalize, statsHist, statsHistOut;
 
@@ -43,6 +44,8 @@ public final class CudaBackend implements Backend {
         mul = dev.kernel("loupe_mul");
         addBias = dev.kernel("loupe_add_bias");
         sumRows = dev.kernel("loupe_sum_rows");
+        sumRowsPart = dev.kernel("loupe_sum_rows_part");
+        sumRowsFinish = dev.kernel("loupe_sum_rows_finish");
         act = dev.kernel("loupe_activation");
         actBack = dev.kernel("loupe_activation_backward");
         dropout = dev.kernel("loupe_dropout");
@@ -129,6 +132,31 @@ public final class CudaBackend implements Backend {
         dev.synchronize();
     }
 
+    /** A CUDA graph of the work {@code ops} enqueues; see {@link Backend#capture}. */
+    @Override
+    public Replay capture(Runnable ops) {
+        if (closed) throw new IllegalStateException("cuda backend is closed");
+        Device.Graph g = dev.capture(ops);
+        graphs.add(g);
+        return new Replay() {
+            private boolean done;
+
+            @Override
+            public void run() {
+                if (done) throw new IllegalStateException("replay after close");
+                g.launch();
+            }
+
+            @Override
+            public void close() {
+                if (done) return;
+                done = true;
+                graphs.remove(g);
+                g.close();
+            }
+        };
+    }
+
     @Override
     public MemoryInfo memory() {
         return dev.memory(allocatedBytes);
@@ -140,7 +168,10 @@ public final class CudaBackend implements Backend {
         closed = true;
         try {
             dev.synchronize();
+            for (Device.Graph g : graphs) g.close();
+            graphs.clear();
             for (long a : allocations) dev.free(a);
+            for (long a : retired) dev.free(a);
             if (partials != 0) dev.free(partials);
             if (counts != 0) dev.free(counts);
         } finally {
@@ -161,10 +192,9 @@ public final class CudaBackend implements Backend {
 
     private void ensurePartials(long doubles) {
         if (doubles + 1 <= partialDoubles) return;
-        if (partials != 0) {
-            dev.synchronize();  // the old scratch may still be in use by enqueued work
-            dev.free(partials);
-        }
+        // the old scratch may still be used by enqueued work or by a captured graph: it is freed
+        // only with the backend
+        if (partials != 0) retired.add(partials);
         partialDoubles = Math.max(doubles + 1, 2 * partialDoubles);
         partials = dev.alloc(partialDoubles * Double.BYTES);
     }
@@ -176,10 +206,7 @@ public final class CudaBackend implements Backend {
 
     private void ensureCounts(int bins) {
         if (bins <= countCapacity) return;
-        if (counts != 0) {
-            dev.synchronize();
-            dev.free(counts);
-        }
+        if (counts != 0) retired.add(counts);
         countCapacity = Math.max(bins, 2 * countCapacity);
         counts = dev.alloc(countCapacity * Integer.BYTES);
     }
@@ -226,7 +253,29 @@ public final class CudaBackend implements Backend {
     @Override
     public void sumRows(int rows, int cols, Buf x, Buf out) {
         if (cols <= 0) return;
-        dev.launch(sumRows, (cols + 31) / 32, 1, 32, 8, new KernelArgs().i32(rows).i32(cols).ptr(addr(x)).ptr(addr(out)));
+        int colBlocks = (cols + 31) / 32;
+        int parts = sumRowsParts(rows, cols);
+        if (parts == 1) {
+            dev.launch(sumRows, colBlocks, 1, 32, 8, new KernelArgs().i32(rows).i32(cols).ptr(addr(x)).ptr(addr(out)));
+            return;
+        }
+        int span = (rows + parts - 1) / parts;
+        parts = (rows + span - 1) / span;
+        ensurePartials((long) parts * cols);
+        dev.launch(sumRowsPart, colBlocks, parts, 32, 8, new KernelArgs().i32(rows).i32(cols).i32(span)
+                .ptr(addr(x)).ptr(partials));
+        elementwise(sumRowsFinish, cols, new KernelArgs().i32(parts).i32(cols).ptr(partials).ptr(addr(out)));
+    }
+
+    /**
+     * How many row ranges {@link #sumRows} splits into: one while the columns alone give the GPU
+     * enough blocks or the rows are few, else ranges of at least 256 rows, up to about 1,024
+     * blocks in all.
+     */
+    static int sumRowsParts(int rows, int cols) {
+        int colBlocks = (cols + 31) / 32;
+        if (rows <= 2048 || colBlocks >= 264) return 1;
+        return Math.max(1, Math.min((rows + 255) / 256, 1024 / colBlocks));
     }
 
     // ---- activations ----

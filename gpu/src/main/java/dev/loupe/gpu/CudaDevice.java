@@ -3,8 +3,13 @@ package dev.loupe.gpu;
 import static jcuda.driver.JCudaDriver.*;
 
 import dev.loupe.engine.MemoryInfo;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,8 +22,12 @@ import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUevent_flags;
 import jcuda.driver.CUfunction;
+import jcuda.driver.CUgraph;
+import jcuda.driver.CUgraphExec;
 import jcuda.driver.CUmodule;
+import jcuda.driver.CUresult;
 import jcuda.driver.CUstream;
+import jcuda.driver.CUstreamCaptureMode;
 import jcuda.driver.CUstream_flags;
 
 /**
@@ -29,6 +38,11 @@ import jcuda.driver.CUstream_flags;
  * read and written through FFM, not through JCuda's buffer views).
  */
 final class CudaDevice implements Device {
+    /**
+     * cuBLAS's workspace, given to it explicitly so that a GEMM recorded into a CUDA graph never
+     * needs cuBLAS to allocate (32 MiB is what NVIDIA suggests for Hopper).
+     */
+    private static final long CUBLAS_WORKSPACE = 32L << 20;
     /** Pinned staging size: host copies larger than this go through it in chunks. */
     private static final int STAGING_FLOATS = 4 << 20;
 
@@ -47,7 +61,15 @@ final class CudaDevice implements Device {
         long handle() { return getNativePointer(); }
     }
 
-    private record Fn(String name, CUfunction f) implements Kernel {}
+    /** A {@link CUfunction} that tells its handle, for launches through FFM. */
+    private static final class FnPtr extends CUfunction {
+        long handle() { return getNativePointer(); }
+    }
+
+    private record Fn(String name, FnPtr f) implements Kernel {}
+
+    /** Parameters a launch through FFM can take; longer lists go through JCuda. */
+    private static final int MAX_PARAMS = 32;
 
     private final CUdevice device = new CUdevice();
     private final CUcontext context = new CUcontext();
@@ -60,6 +82,16 @@ final class CudaDevice implements Device {
     private final CUevent stagingFree = new CUevent();
     private final ThreadLocal<Boolean> bound = ThreadLocal.withInitial(() -> false);
     private final String description;
+    private final long cublasWorkspace;
+    /**
+     * {@code cuLaunchKernel} called through FFM, or null to launch through JCuda
+     * ({@code -Dloupe.cuda.launch=jcuda}). JCuda builds a Pointer object per parameter and copies
+     * them through JNI on every launch; here the parameter values go into one native block whose
+     * pointer array is built once.
+     */
+    private final MethodHandle launchFfm;
+    private final Arena launchArena = Arena.ofShared();
+    private final MemorySegment paramValues, paramPointers, streamHandle;
 
     /** Opens device 0; {@code cublasLibrary} from {@link Cublas#locate()}. */
     CudaDevice(String cublasLibrary, boolean tf32) {
@@ -81,8 +113,25 @@ final class CudaDevice implements Device {
             cuModuleLoadData(mod, cubin ? KernelImages.cubin(m) : KernelImages.ptx(m));
             modules.add(mod);
         }
+        streamHandle = MemorySegment.ofAddress(stream.handle());
+        paramValues = launchArena.allocate(8L * MAX_PARAMS, 8);
+        paramPointers = launchArena.allocate(ValueLayout.ADDRESS, MAX_PARAMS);
+        for (int i = 0; i < MAX_PARAMS; i++) paramPointers.setAtIndex(ValueLayout.ADDRESS, i, paramValues.asSlice(8L * i, 8));
+        launchFfm = "jcuda".equals(System.getProperty("loupe.cuda.launch")) ? null : ffmLaunch();
         cublas = new Cublas(cublasLibrary, stream.handle(), tf32);
+        cublasWorkspace = alloc(CUBLAS_WORKSPACE);
+        cublas.setWorkspace(cublasWorkspace, CUBLAS_WORKSPACE);
         description = describe(major, minor, cubin, tf32);
+    }
+
+    /** {@code CUresult cuLaunchKernel(CUfunction, 6 × unsigned, unsigned shared, CUstream, void**, void**)}. */
+    private static MethodHandle ffmLaunch() {
+        ValueLayout.OfInt u = ValueLayout.JAVA_INT;
+        var addr = ValueLayout.ADDRESS;
+        // the library JCuda's driver binding already loaded: dlopen returns the same handle
+        SymbolLookup driver = SymbolLookup.libraryLookup("libcuda.so.1", Arena.global());
+        MemorySegment fn = driver.find("cuLaunchKernel").orElseThrow(() -> new IllegalStateException("libcuda.so.1 has no cuLaunchKernel"));
+        return Linker.nativeLinker().downcallHandle(fn, FunctionDescriptor.of(u, addr, u, u, u, u, u, u, u, addr, addr, addr));
     }
 
     private String describe(int major, int minor, boolean cubin, boolean tf32) {
@@ -93,9 +142,9 @@ final class CudaDevice implements Device {
         cuDeviceTotalMem(total, device);
         int[] driver = new int[1];
         cuDriverGetVersion(driver);
-        return String.format("%s (sm_%d%d, %.1f GiB), CUDA driver %d.%d, kernels %s, cuBLAS %d (%s), %s",
+        return String.format("%s (sm_%d%d, %.1f GiB), CUDA driver %d.%d, kernels %s launched through %s, cuBLAS %d (%s), %s",
                 n, major, minor, total[0] / (double) (1L << 30), driver[0] / 1000, driver[0] % 1000 / 10,
-                cubin ? "sm_90 cubin" : "PTX JIT", cublas.version, cublas.library, tf32 ? "TF32 GEMM" : "FP32");
+                cubin ? "sm_90 cubin" : "PTX JIT", launchPath(), cublas.version, cublas.library, tf32 ? "TF32 GEMM" : "FP32");
     }
 
     private static int indexOfZero(byte[] b) {
@@ -188,7 +237,7 @@ final class CudaDevice implements Device {
         bind();
         return functions.computeIfAbsent(name, n -> {
             for (CUmodule m : modules) {
-                CUfunction f = new CUfunction();
+                FnPtr f = new FnPtr();
                 try {
                     cuModuleGetFunction(f, m, n);
                     return new Fn(n, f);
@@ -203,6 +252,10 @@ final class CudaDevice implements Device {
     @Override
     public void launch(Kernel k, int gridX, int gridY, int blockX, int blockY, KernelArgs args) {
         bind();
+        if (launchFfm != null && args.count() <= MAX_PARAMS) {
+            launchThroughFfm(((Fn) k).f().handle(), gridX, gridY, blockX, blockY, args);
+            return;
+        }
         Pointer[] params = new Pointer[args.count()];
         for (int i = 0; i < params.length; i++) {
             long b = args.bits(i);
@@ -212,6 +265,32 @@ final class CudaDevice implements Device {
             };
         }
         cuLaunchKernel(((Fn) k).f(), gridX, gridY, 1, blockX, blockY, 1, 0, stream, Pointer.to(params), null);
+    }
+
+    /** The driver copies the parameter values before returning, so the one block is reused. */
+    private synchronized void launchThroughFfm(long function, int gridX, int gridY, int blockX, int blockY, KernelArgs args) {
+        for (int i = 0; i < args.count(); i++) {
+            long b = args.bits(i);
+            switch (args.kind(i)) {
+                case PTR, I64, F64 -> paramValues.set(ValueLayout.JAVA_LONG, 8L * i, b);
+                case I32, F32 -> paramValues.set(ValueLayout.JAVA_INT, 8L * i, (int) b);
+            }
+        }
+        int rc;
+        try {
+            rc = (int) launchFfm.invokeExact(MemorySegment.ofAddress(function), gridX, gridY, 1, blockX, blockY, 1, 0,
+                    streamHandle, paramPointers, MemorySegment.NULL);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        if (rc != CUresult.CUDA_SUCCESS) throw new jcuda.CudaException("cuLaunchKernel failed: " + CUresult.stringFor(rc));
+    }
+
+    /** How kernels are launched: through FFM or through JCuda. */
+    String launchPath() {
+        return launchFfm != null ? "FFM" : "JCuda";
     }
 
     @Override
@@ -228,6 +307,49 @@ final class CudaDevice implements Device {
     }
 
     @Override
+    public Graph capture(Runnable ops) {
+        bind();
+        // thread-local: only this thread's calls are checked; the recording itself is per stream
+        cuStreamBeginCapture(stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
+        CUgraph graph = new CUgraph();
+        try {
+            ops.run();
+        } catch (RuntimeException | Error e) {
+            try {
+                cuStreamEndCapture(stream, graph);
+                cuGraphDestroy(graph);
+            } catch (RuntimeException ignored) {
+                // the capture was already invalidated; the first failure is the one to report
+            }
+            throw e;
+        }
+        cuStreamEndCapture(stream, graph);
+        CUgraphExec exec = new CUgraphExec();
+        try {
+            cuGraphInstantiate(exec, graph, 0);
+        } finally {
+            cuGraphDestroy(graph);
+        }
+        return new Graph() {
+            private boolean closed;
+
+            @Override
+            public void launch() {
+                bind();
+                cuGraphLaunch(exec, stream);
+            }
+
+            @Override
+            public void close() {
+                if (closed) return;
+                closed = true;
+                bind();
+                cuGraphExecDestroy(exec);
+            }
+        };
+    }
+
+    @Override
     public MemoryInfo memory(long usedBytes) {
         bind();
         long[] free = new long[1], total = new long[1];
@@ -240,10 +362,12 @@ final class CudaDevice implements Device {
         bind();
         cuStreamSynchronize(stream);
         cublas.close();
+        free(cublasWorkspace);
         for (CUmodule m : modules) cuModuleUnload(m);
         cuMemFreeHost(staging);
         cuEventDestroy(stagingFree);
         cuStreamDestroy(stream);
         cuDevicePrimaryCtxRelease(device);
+        launchArena.close();
     }
 }

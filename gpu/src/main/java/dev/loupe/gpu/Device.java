@@ -47,6 +47,21 @@ interface Device extends AutoCloseable {
 
     void synchronize();
 
+    /** Work recorded by {@link #capture}: a CUDA graph. */
+    interface Graph extends AutoCloseable {
+        /** Enqueues the recorded work on the stream. */
+        void launch();
+
+        @Override
+        void close();
+    }
+
+    /**
+     * Records, without running it, the work {@code ops} enqueues on the stream (launches, copies,
+     * memsets, GEMMs); uploads, downloads and synchronization fail while recording.
+     */
+    Graph capture(Runnable ops);
+
     /** Device memory: {@code used} is filled in by the backend. */
     MemoryInfo memory(long usedBytes);
 

@@ -4,6 +4,7 @@ import dev.loupe.engine.Activation;
 import dev.loupe.engine.Backend;
 import dev.loupe.engine.Backends;
 import dev.loupe.engine.Buf;
+import dev.loupe.engine.nn.CapturedOps;
 import dev.loupe.engine.nn.LayerSpec;
 import dev.loupe.engine.nn.ModelSpec;
 import dev.loupe.engine.nn.Models;
@@ -29,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * (lr 0.01) and FP32 on both sides; each step uploads the batch and reads the loss back.
  *
  * <p>Usage: {@code GpuBench [--backend cuda] [--out DIR] [--seconds S] [--windows K] [--python EXE]
- * [--peer torch|none] [--workloads mlp,cnn,mlp4096]}. What could fool it: a window stops only after
+ * [--peer torch|none] [--workloads probe,mlp,cnn,mlp4096] [--modes graph,device,host] [--probe-reps N]}. What could fool it: a window stops only after
  * the device is synchronized; both sides read the loss every step (a sync point), so neither
  * gets to queue ahead.
  */
@@ -54,31 +55,118 @@ public final class GpuBench {
                         4096, 4096));
     }
 
-    /** Samples per second of each timed window. */
-    static double[] timeLoupe(Backend b, Workload w, double warmup, int windows, double seconds) {
-        SplittableRandom rnd = new SplittableRandom(42);
-        float[][] xs = new float[4][w.batch() * w.features()], ys = new float[4][w.batch()];
-        for (int i = 0; i < 4; i++) {
-            for (int j = 0; j < xs[i].length; j++) xs[i][j] = (float) rnd.nextDouble();
-            for (int j = 0; j < ys[i].length; j++) ys[i][j] = rnd.nextInt(10);
+    /**
+     * How a step gets its batch and issues its work: {@code GRAPH} keeps the batches on the device
+     * and launches forward, loss, backward and update as one recorded CUDA graph
+     * ({@link CapturedOps}); {@code DEVICE} keeps the batches on the device and launches op by
+     * op; {@code HOST} uploads each batch and launches op by op.
+     */
+    enum Mode {
+        GRAPH("device, graph", true, true), DEVICE("device", true, false), HOST("host", false, false);
+
+        final String label;
+        final boolean resident, graph;
+
+        Mode(String label, boolean resident, boolean graph) {
+            this.label = label;
+            this.resident = resident;
+            this.graph = graph;
         }
-        try (Network net = new Network(b, w.spec(), w.batch(), 42)) {
+    }
+
+    /** Trains {@code w} on four fixed random batches in turn; see {@link #timeLoupe} and {@link #graphDifference}. */
+    static final class Trainee implements AutoCloseable {
+        final Network net;
+        private final Backend b;
+        private final Workload w;
+        private final Mode mode;
+        private final float[][] xs, ys;
+        private final Buf[] dx = new Buf[4], dy = new Buf[4];
+        private final CapturedOps gradientsAndUpdate;
+        private long step;
+
+        Trainee(Backend b, Workload w, Mode mode) {
+            this.b = b;
+            this.w = w;
+            this.mode = mode;
+            SplittableRandom rnd = new SplittableRandom(42);
+            xs = new float[4][w.batch() * w.features()];
+            ys = new float[4][w.batch()];
+            for (int i = 0; i < 4; i++) {
+                for (int j = 0; j < xs[i].length; j++) xs[i][j] = (float) rnd.nextDouble();
+                for (int j = 0; j < ys[i].length; j++) ys[i][j] = rnd.nextInt(10);
+            }
+            net = new Network(b, w.spec(), w.batch(), 42);
+            // resident: the four batches live on the device and each step copies one into the
+            // input (device to device), as a dataset kept on the device would; else each step uploads it
+            if (mode.resident) {
+                for (int i = 0; i < 4; i++) {
+                    dx[i] = b.alloc(xs[i].length);
+                    dy[i] = b.alloc(ys[i].length);
+                    b.upload(xs[i], 0, dx[i], 0, xs[i].length);
+                    b.upload(ys[i], 0, dy[i], 0, ys[i].length);
+                }
+            }
             Updater sgd = new Updater(net, new Optimizer.Sgd(0f, false, 0f));
-            long[] step = {0};
-            Runnable one = () -> {
-                int i = (int) (step[0] % 4);
+            // the models have no dropout, so the step number the forward pass takes changes nothing
+            Runnable ops = () -> {
+                net.computeGradients(w.batch(), 0);
+                sgd.step(0.01f);
+            };
+            gradientsAndUpdate = mode.graph ? new CapturedOps(b, ops) : null;
+            this.ops = ops;
+        }
+
+        private final Runnable ops;
+
+        /** One training step; returns its loss (read back: a sync point, like {@code loss.item()}). */
+        float step() {
+            int i = (int) (step % 4);
+            if (mode.resident) {
+                b.copy(xs[i].length, dx[i], net.input());
+                b.copy(ys[i].length, dy[i], net.target());
+            } else {
                 net.setInput(xs[i], w.batch());
                 net.setTarget(ys[i], w.batch());
-                net.computeGradients(w.batch(), step[0]);
-                sgd.step(0.01f);
-                float loss = net.readLoss();  // sync point, like loss.item()
-                if (!Float.isFinite(loss)) throw new IllegalStateException(w.name() + ": loss " + loss + " at step " + step[0]);
-                step[0]++;
-            };
+            }
+            if (gradientsAndUpdate != null) gradientsAndUpdate.run();
+            else ops.run();
+            float loss = net.readLoss();
+            if (!Float.isFinite(loss)) throw new IllegalStateException(w.name() + ": loss " + loss + " at step " + step);
+            step++;
+            return loss;
+        }
+
+        @Override
+        public void close() {
+            if (gradientsAndUpdate != null) gradientsAndUpdate.close();
+            net.close();
+        }
+    }
+
+    /** Samples per second of each timed window. */
+    static double[] timeLoupe(Backend b, Workload w, Mode mode, double warmup, int windows, double seconds) {
+        try (Trainee t = new Trainee(b, w, mode)) {
+            Runnable one = t::step;
             window(b, one, warmup, w.batch());
             double[] rates = new double[windows];
             for (int k = 0; k < windows; k++) rates[k] = window(b, one, seconds, w.batch());
             return rates;
+        }
+    }
+
+    /**
+     * The largest difference between the parameters after {@code steps} steps launched as a graph
+     * and after the same steps launched op by op, and between their losses: 0 when the recording
+     * replays exactly the eager work (same kernels, arguments and order).
+     */
+    static double graphDifference(Backend b, Workload w, int steps) {
+        try (Trainee graph = new Trainee(b, w, Mode.GRAPH); Trainee eager = new Trainee(b, w, Mode.DEVICE)) {
+            double worst = 0;
+            for (int s = 0; s < steps; s++) worst = Math.max(worst, Math.abs(graph.step() - eager.step()));
+            float[] p = graph.net.getParams(), q = eager.net.getParams();
+            for (int i = 0; i < p.length; i++) worst = Math.max(worst, Math.abs(p[i] - q[i]));
+            return worst;
         }
     }
 
@@ -124,14 +212,17 @@ public final class GpuBench {
     }
 
     /** Runs the PyTorch peer; its JSON line, or a JSON object with an "error" on failure. */
-    static String torchPeer(String python, Workload w, double warmup, int windows, double seconds, Path tmp) throws IOException {
+    static String torchPeer(String python, Workload w, boolean resident, double warmup, int windows, double seconds, Path tmp)
+            throws IOException {
         Path script = tmp.resolve("torch_gpu_peer.py");
         try (InputStream in = GpuBench.class.getResourceAsStream("peer/torch_gpu_peer.py")) {
             Files.write(script, in.readAllBytes());
         }
-        Process p = new ProcessBuilder(python, script.toString(), "--model", w.name(), "--batch", String.valueOf(w.batch()),
-                "--warmup", String.valueOf(warmup), "--windows", String.valueOf(windows), "--seconds", String.valueOf(seconds))
-                .redirectErrorStream(true).start();
+        List<String> cmd = new ArrayList<>(List.of(python, script.toString(), "--model", w.name(), "--batch",
+                String.valueOf(w.batch()), "--warmup", String.valueOf(warmup), "--windows", String.valueOf(windows),
+                "--seconds", String.valueOf(seconds)));
+        if (resident) cmd.add("--resident");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         try {
             p.waitFor(10, TimeUnit.MINUTES);
@@ -156,11 +247,39 @@ public final class GpuBench {
                 .mapToDouble(Double::parseDouble).toArray();
     }
 
+    /**
+     * Fixed costs of the backend, each the mean over many calls: a small kernel launch, a one-float
+     * download (a full round trip to the device), an upload of one MLP batch, a small GEMM.
+     */
+    static List<String> probe(Backend b, int reps) {
+        List<String> lines = new ArrayList<>();
+        Buf small = b.alloc(1024), x = b.alloc(256 * 784), x2 = b.alloc(256 * 784), w = b.alloc(784 * 512), y = b.alloc(256 * 512);
+        float[] host = new float[256 * 784], one = new float[1];
+        lines.add(String.format(Locale.ROOT, "launch (fill of 1,024 floats): %.2f µs", perCall(b, 10 * reps, () -> b.fill(1024, 1f, small))));
+        lines.add(String.format(Locale.ROOT, "download of one float (round trip): %.2f µs",
+                perCall(b, reps, () -> b.download(small, 0, one, 0, 1))));
+        double up = perCall(b, Math.max(1, reps / 4), () -> b.upload(host, 0, x, 0, host.length));
+        lines.add(String.format(Locale.ROOT, "upload of 256×784 floats: %.2f µs (%.1f GB/s)", up, host.length * 4 / up / 1e3));
+        lines.add(String.format(Locale.ROOT, "copy on the device of 256×784 floats: %.2f µs", perCall(b, reps, () -> b.copy(host.length, x, x2))));
+        lines.add(String.format(Locale.ROOT, "gemm 256×512×784: %.2f µs",
+                perCall(b, reps, () -> b.gemm(false, false, 256, 512, 784, 1f, x, w, 0f, y))));
+        return lines;
+    }
+
+    private static double perCall(Backend b, int n, Runnable r) {
+        for (int i = 0; i < Math.min(n, 20); i++) r.run();
+        b.synchronize();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) r.run();
+        b.synchronize();
+        return (System.nanoTime() - t0) / 1e3 / n;
+    }
+
     public static void main(String[] args) throws IOException {
-        String backend = "cuda", python = "python3", peer = "torch", only = "mlp,cnn,mlp4096";
+        String backend = "cuda", python = "python3", peer = "torch", only = "mlp,cnn,mlp4096", data = "graph,device";
         Path out = Path.of("gpu-bench");
         double seconds = 2, warmup = 3;
-        int windows = 5;
+        int windows = 5, probeReps = 2_000;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--backend" -> backend = args[i + 1];
@@ -171,36 +290,93 @@ public final class GpuBench {
                 case "--python" -> python = args[i + 1];
                 case "--peer" -> peer = args[i + 1];
                 case "--workloads" -> only = args[i + 1];
+                case "--modes" -> data = args[i + 1];
+                case "--probe-reps" -> probeReps = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         Files.createDirectories(out);
-        List<String> md = new ArrayList<>();
+        List<String> md = new ArrayList<>(), after = new ArrayList<>();
         List<String> wanted = List.of(only.split(","));
+        List<Mode> modes = new ArrayList<>();
+        for (String m : data.split(",")) {
+            modes.add(switch (m) {
+                case "graph" -> Mode.GRAPH;
+                case "device" -> Mode.DEVICE;
+                case "host" -> Mode.HOST;
+                default -> throw new IllegalArgumentException("--modes takes graph, device and host, not " + m);
+            });
+        }
         try (Backend b = Backends.open(backend)) {
             md.add("# Loupe GPU benchmark\n");
             md.add("- backend: " + b.name() + " — " + b.device());
             md.add("- java: " + System.getProperty("java.vm.vendor") + " " + System.getProperty("java.version"));
-            md.add(String.format(Locale.ROOT, "- method: plain SGD lr 0.01, FP32, warm-up %.1f s, %d windows of %.1f s, median samples/s%n", warmup, windows, seconds));
-            md.add("| workload | batch | loupe samples/s | torch samples/s | loupe / torch | torch |");
-            md.add("|---|---|---|---|---|---|");
+            md.add(String.format(Locale.ROOT, "- method: plain SGD lr 0.01, FP32, warm-up %.1f s, %d windows of %.1f s, median samples/s."
+                    + " Modes: `device, graph`: batches kept on the GPU, forward/backward/update launched as one recorded CUDA graph;"
+                    + " `device`: batches kept on the GPU, op by op; `host`: each batch uploaded, op by op. Torch is eager in every"
+                    + " mode (batches on the GPU for the first two, uploaded from pinned memory for `host`); both sides read the"
+                    + " loss back every step.%n", warmup, windows, seconds));
+            if (wanted.contains("probe")) {
+                for (String line : probe(b, probeReps)) {
+                    md.add("- " + line);
+                    System.out.println(line);
+                }
+                md.add("");
+            }
+            md.add("| workload | batch | mode | loupe samples/s | torch samples/s | loupe / torch | torch |");
+            md.add("|---|---|---|---|---|---|---|");
             for (Workload w : workloads()) {
                 if (!wanted.contains(w.name())) continue;
-                double loupe = median(timeLoupe(b, w, warmup, windows, seconds));
-                String json = peer.equals("torch") ? torchPeer(python, w, warmup, windows, seconds, out) : "{\"error\": \"peer not run\"}";
-                double[] pr = peerRates(json);
-                double torch = pr.length == 0 ? Double.NaN : median(pr);
-                md.add(String.format(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.2f | %s |", w.name(), w.batch(), loupe, torch,
-                        loupe / torch, json.replace("|", "/")));
-                System.out.println(md.getLast());
-                if (w.name().equals("mlp4096")) {
-                    double floor = gemmFloor(b, w.batch(), new int[] {4096, 4096, 4096, 4096, 10}, 10);
-                    double step = w.batch() / loupe;
-                    md.add(String.format(Locale.ROOT, "%n%s: step %.2f ms, its GEMMs alone %.2f ms: GEMM share %.1f%% (bar: ≥ 70%%)%n",
-                            w.name(), step * 1e3, floor * 1e3, 100 * floor / step));
+                java.util.Map<Boolean, double[]> peerByResidency = new java.util.HashMap<>();
+                java.util.Map<Boolean, String> peerJson = new java.util.HashMap<>();
+                for (Mode mode : modes) {
+                    double loupe;
+                    try {
+                        loupe = median(timeLoupe(b, w, mode, warmup, windows, seconds));
+                    } catch (RuntimeException e) {  // one failed mode must not hide the others' figures
+                        md.add(String.format(Locale.ROOT, "| %s | %d | %s | failed: %s | | | |", w.name(), w.batch(), mode.label,
+                                String.valueOf(e).replace("|", "/")));
+                        System.out.println(md.getLast());
+                        e.printStackTrace();
+                        continue;
+                    }
+                    if (!peerJson.containsKey(mode.resident)) {
+                        String json = peer.equals("torch") ? torchPeer(python, w, mode.resident, warmup, windows, seconds, out)
+                                : "{\"error\": \"peer not run\"}";
+                        peerJson.put(mode.resident, json);
+                        peerByResidency.put(mode.resident, peerRates(json));
+                    }
+                    double[] pr = peerByResidency.get(mode.resident);
+                    double torch = pr.length == 0 ? Double.NaN : median(pr);
+                    md.add(String.format(Locale.ROOT, "| %s | %d | %s | %.0f | %.0f | %.2f | %s |", w.name(), w.batch(),
+                            mode.label, loupe, torch, loupe / torch, peerJson.get(mode.resident).replace("|", "/")));
                     System.out.println(md.getLast());
+                    if (w.name().equals("mlp4096")) {
+                        double floor = gemmFloor(b, w.batch(), new int[] {4096, 4096, 4096, 4096, 10}, 10);
+                        double step = w.batch() / loupe;
+                        after.add(String.format(Locale.ROOT, "- %s (%s): step %.2f ms, its GEMMs alone %.2f ms: GEMM share %.1f%% (bar: ≥ 70%%)",
+                                w.name(), mode.label, step * 1e3, floor * 1e3, 100 * floor / step));
+                        System.out.println(after.getLast());
+                    }
+                }
+                if (modes.contains(Mode.GRAPH)) {
+                    double diff;
+                    try {
+                        diff = graphDifference(b, w, 20);
+                    } catch (RuntimeException e) {
+                        after.add("- " + w.name() + ": graph against op-by-op check failed: " + e);
+                        e.printStackTrace();
+                        continue;
+                    }
+                    after.add(String.format(Locale.ROOT, "- %s: after 20 steps launched as a graph and 20 launched op by op, the largest"
+                            + " difference in loss or parameters is %s", w.name(), diff == 0 ? "0 (bitwise equal)" : String.valueOf(diff)));
+                    System.out.println(after.getLast());
                 }
             }
+        }
+        if (!after.isEmpty()) {
+            md.add("");
+            md.addAll(after);
         }
         Files.write(out.resolve("results.md"), md);
         System.out.println("wrote " + out.resolve("results.md"));

@@ -50,6 +50,9 @@ class CublasBindingTest {
                 assertEquals(130001, c.version);
                 assertEquals(0xABCDEF0L, i64(fake, "fake_stream"));
                 assertEquals(Cublas.TF32_TENSOR_OP_MATH, i64(fake, "fake_math_mode"));
+                c.setWorkspace(0x5000, 32L << 20);
+                assertEquals(0x5000, i64(fake, "fake_workspace"));
+                assertEquals(32L << 20, i64(fake, "fake_workspace_bytes"));
                 c.sgemm(true, false, 5, 7, 3, 1.5f, 0x1000, 11, 0x2000, 13, 0.25f, 0x3000, 17);
                 assertEquals(1, i64(fake, "fake_gemm_calls"));
                 assertEquals(Cublas.OP_T, i32(fake, "fake_transa"));

@@ -33,7 +33,9 @@ class CudaDeviceFakeDriverTest {
         System.out.println(out);
         assertEquals(0, p.exitValue(), out);
         List<String> lines = out.lines().toList();
-        assertTrue(lines.stream().anyMatch(l -> l.startsWith("device: Fake GPU (host emulation) (sm_90") && l.contains("sm_90 cubin")), out);
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("device: Fake GPU (host emulation) (sm_90") && l.contains("sm_90 cubin")
+                && l.contains("launched through FFM")), out);
+        assertTrue(lines.contains("jcuda launches: true, axpy ok"), out);
         assertTrue(lines.stream().anyMatch(l -> l.matches("conformance: \\d+ cases, 0 failed.*")), out);
     }
 }

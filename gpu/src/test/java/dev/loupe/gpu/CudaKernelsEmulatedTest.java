@@ -86,6 +86,22 @@ class CudaKernelsEmulatedTest {
     }
 
     @Test
+    void tallColumnSumsSplitIntoRowRangesMatch() {
+        // a conv bias gradient's shape: many rows, few columns, summed in row ranges and then parts
+        for (int[] shape : new int[][] {{5000, 32}, {2049, 70}, {4100, 3}}) {
+            int rows = shape[0], cols = shape[1];
+            assertTrue(CudaBackend.sumRowsParts(rows, cols) > 1, "split for " + rows + "x" + cols);
+            var x = t.random(rows * cols, 1f);
+            var sums = t.garbage(cols);
+            t.ref.sumRows(rows, cols, x.ref(), sums.ref());
+            t.dut.sumRows(rows, cols, x.dut(), sums.dut());
+            t.assertClose("sumRows " + rows + "x" + cols, sums, 1e-6);
+        }
+        assertEquals(1, CudaBackend.sumRowsParts(2048, 32));
+        assertEquals(1, CudaBackend.sumRowsParts(100_000, 264 * 32));
+    }
+
+    @Test
     void activationsAndTheirGradientsMatch() {
         int n = 600;
         float[] d = new float[n];

@@ -70,18 +70,21 @@ final class EmulatedDevice implements Device {
 
     @Override
     public void upload(float[] src, int srcOff, long dst, int len) {
+        refuseWhileCapturing("upload");
         inBounds(dst, (long) len * 4);
         MemorySegment.copy(src, srcOff, seg(dst, (long) len * 4), ValueLayout.JAVA_FLOAT, 0, len);
     }
 
     @Override
     public void download(long src, float[] dst, int dstOff, int len) {
+        refuseWhileCapturing("download");
         inBounds(src, (long) len * 4);
         MemorySegment.copy(seg(src, (long) len * 4), ValueLayout.JAVA_FLOAT, 0, dst, dstOff, len);
     }
 
     @Override
     public void copy(long dst, long src, long bytes) {
+        if (record(() -> copy(dst, src, bytes))) return;
         inBounds(dst, bytes);
         inBounds(src, bytes);
         MemorySegment.copy(seg(src, bytes), 0, seg(dst, bytes), 0, bytes);
@@ -89,6 +92,7 @@ final class EmulatedDevice implements Device {
 
     @Override
     public void memset32(long dst, int value, long count) {
+        if (record(() -> memset32(dst, value, count))) return;
         inBounds(dst, count * 4);
         MemorySegment s = seg(dst, count * 4);
         for (long i = 0; i < count; i++) s.setAtIndex(ValueLayout.JAVA_INT, i, value);
@@ -105,8 +109,9 @@ final class EmulatedDevice implements Device {
         if (gridX < 1 || gridY < 1 || blockX < 1 || blockY < 1 || blockX * blockY > 1024) {
             throw new IllegalArgumentException("invalid launch shape " + gridX + "x" + gridY + " / " + blockX + "x" + blockY);
         }
-        launches++;
         checkSignature(k.name(), args);
+        if (record(() -> launch(k, gridX, gridY, blockX, blockY, args))) return;
+        launches++;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment params = a.allocate(ValueLayout.ADDRESS, args.count());
             for (int i = 0; i < args.count(); i++) {
@@ -152,6 +157,7 @@ final class EmulatedDevice implements Device {
     @Override
     public void sgemmColumnMajor(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                  long a, int lda, long b, int ldb, float beta, long c, int ldc) {
+        if (record(() -> sgemmColumnMajor(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc))) return;
         MemorySegment A = seg(a, 4L * lda * (transA ? m : k)), B = seg(b, 4L * ldb * (transB ? k : n)), C = seg(c, 4L * ldc * n);
         for (int j = 0; j < n; j++) {
             for (int i = 0; i < m; i++) {
@@ -169,7 +175,54 @@ final class EmulatedDevice implements Device {
     }
 
     @Override
-    public void synchronize() {}
+    public void synchronize() {
+        refuseWhileCapturing("synchronize");
+    }
+
+    /** Work recorded by {@link #capture}, in order; null when not capturing. */
+    private java.util.List<Runnable> recording;
+    /** Recordings made and not closed, and launches of recordings. */
+    int liveGraphs, graphLaunches;
+
+    private boolean record(Runnable op) {
+        if (recording == null) return false;
+        recording.add(op);
+        return true;
+    }
+
+    private void refuseWhileCapturing(String what) {
+        // a stream being captured refuses synchronizing calls on a GPU too
+        if (recording != null) throw new IllegalStateException(what + " while capturing");
+    }
+
+    @Override
+    public Graph capture(Runnable ops) {
+        if (recording != null) throw new IllegalStateException("already capturing");
+        java.util.List<Runnable> ops0 = new java.util.ArrayList<>();
+        recording = ops0;
+        try {
+            ops.run();
+        } finally {
+            recording = null;
+        }
+        liveGraphs++;
+        return new Graph() {
+            private boolean closed;
+
+            @Override
+            public void launch() {
+                if (closed) throw new IllegalStateException("launch of a closed graph");
+                graphLaunches++;
+                ops0.forEach(Runnable::run);
+            }
+
+            @Override
+            public void close() {
+                if (!closed) liveGraphs--;
+                closed = true;
+            }
+        };
+    }
 
     @Override
     public MemoryInfo memory(long usedBytes) {

@@ -41,6 +41,23 @@ public final class FakeDriverMain {
                     + results.stream().mapToDouble(ConformanceResult::maxError).max().orElse(0));
             System.out.println("memory: " + b.memory());
         }
+        // the JCuda launch path, kept as -Dloupe.cuda.launch=jcuda, on a few ops
+        System.setProperty("loupe.cuda.launch", "jcuda");
+        try (Backend b = Backends.open("cuda")) {
+            var x = b.alloc(1000);
+            var y = b.alloc(1000);
+            b.fill(1000, 1.5f, x);
+            b.fill(1000, 2f, y);
+            b.axpy(1000, 3f, x, y);
+            float[] out = new float[1000];
+            b.download(y, 0, out, 0, 1000);
+            boolean ok = true;
+            for (float v : out) ok &= v == 6.5f;
+            System.out.println("jcuda launches: " + b.device().contains("launched through JCuda") + ", axpy " + (ok ? "ok" : "wrong"));
+            if (!ok) failed++;
+        } finally {
+            System.clearProperty("loupe.cuda.launch");
+        }
         SymbolLookup fake = SymbolLookup.libraryLookup(Path.of(args[0]), Arena.global());
         long live = counter(fake, "fake_live_allocs"), pinned = counter(fake, "fake_host_allocs"),
                 launches = counter(fake, "fake_launches");

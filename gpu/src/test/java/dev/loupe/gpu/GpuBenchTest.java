@@ -23,9 +23,12 @@ class GpuBenchTest {
         try (var b = new ReferenceBackend()) {
             assertTrue(GpuBench.gemmFloor(b, 8, new int[] {16, 32, 4}, 2) > 0);
             var mlp = GpuBench.workloads().getFirst();
-            double[] rates = GpuBench.timeLoupe(b, mlp, 0, 1, 0);
-            assertEquals(1, rates.length);
-            assertTrue(rates[0] > 0);
+            for (GpuBench.Mode mode : GpuBench.Mode.values()) {
+                double[] rates = GpuBench.timeLoupe(b, mlp, mode, 0, 1, 0);
+                assertEquals(1, rates.length);
+                assertTrue(rates[0] > 0);
+            }
+            assertEquals(5, GpuBench.probe(b, 1).size());
         }
     }
 }

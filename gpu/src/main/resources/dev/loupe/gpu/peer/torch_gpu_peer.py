@@ -1,7 +1,7 @@
 """PyTorch peer for Loupe's GPU benchmark (dev.loupe.gpu.GpuBench): the same model, batch size and
 precision setting as Loupe's cuda backend, eager mode on the same GPU.
 
-  python3 torch_gpu_peer.py --model mlp|cnn|mlp4096 --batch N [--warmup S --windows K --seconds S]
+  python3 torch_gpu_peer.py --model mlp|cnn|mlp4096 --batch N [--warmup S --windows K --seconds S] [--resident]
 
 Each step mirrors Loupe's trainer: copy the batch to the GPU (from pinned host memory, as Loupe
 uploads each batch), zero grads, forward, cross-entropy, backward, plain SGD (lr 0.01), and read the
@@ -39,6 +39,8 @@ def main():
     ap.add_argument("--windows", type=int, default=5)
     ap.add_argument("--seconds", type=float, default=2.0)
     ap.add_argument("--tf32", action="store_true")
+    ap.add_argument("--resident", action="store_true",
+                    help="keep the four batches on the GPU and copy one into the input each step")
     a = ap.parse_args()
     torch.backends.cuda.matmul.allow_tf32 = a.tf32
     torch.backends.cudnn.allow_tf32 = a.tf32
@@ -49,13 +51,22 @@ def main():
     opt = torch.optim.SGD(net.parameters(), lr=0.01)
     xs = [torch.rand((a.batch,) + shape).pin_memory() for _ in range(4)]
     ys = [torch.randint(0, 10, (a.batch,)).pin_memory() for _ in range(4)]
+    if a.resident:
+        xs = [x.to(dev) for x in xs]
+        ys = [y.to(dev) for y in ys]
+        x_in = torch.empty_like(xs[0])
+        y_in = torch.empty_like(ys[0])
     state = {"i": 0}
 
     def step():
         i = state["i"] % 4
         state["i"] += 1
-        x = xs[i].to(dev, non_blocking=True)
-        y = ys[i].to(dev, non_blocking=True)
+        if a.resident:
+            x = x_in.copy_(xs[i])
+            y = y_in.copy_(ys[i])
+        else:
+            x = xs[i].to(dev, non_blocking=True)
+            y = ys[i].to(dev, non_blocking=True)
         opt.zero_grad(set_to_none=True)
         loss = F.cross_entropy(net(x), y)
         loss.backward()
@@ -76,7 +87,7 @@ def main():
     rates = [window(a.seconds) for _ in range(a.windows)]
     print(json.dumps({"peer": "torch", "model": a.model, "batch": a.batch, "samples_per_s": rates,
                       "torch": torch.__version__, "cuda": torch.version.cuda,
-                      "device": torch.cuda.get_device_name(0), "tf32": a.tf32}))
+                      "device": torch.cuda.get_device_name(0), "tf32": a.tf32, "resident": a.resident}))
 
 
 if __name__ == "__main__":
