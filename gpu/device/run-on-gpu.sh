@@ -34,7 +34,7 @@ for c in "${LOUPE_CUBLAS:-}" $(find /opt /usr/local -name 'libcublas.so.13' 2>/d
          $(find / \( -path /proc -o -path /sys -o -path /dev \) -prune -o \( -name libcublas.so.13 -o -name libcublas.so.12 \) -print 2>/dev/null | sort -r); do
   if [ -n "$c" ] && [ -e "$c" ]; then cublas="$c"; break; fi
 done
-jopts=(--enable-native-access=ALL-UNNAMED -Xmx24g -Djava.io.tmpdir="$work")
+jopts=(--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Xmx24g -Djava.io.tmpdir="$work")
 if [ -n "$cublas" ]; then
   export LD_LIBRARY_PATH="$(dirname "$cublas")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   jopts+=("-Dloupe.cublas=$cublas")
