@@ -22,10 +22,26 @@ final class KernelEmulator {
 
     static boolean compilerPresent() {
         try {
-            return run(List.of("g++", "--version"), Files.createTempDirectory("loupe-gxx")) == 0;
+            return run(List.of("g++", "--version"), scratch("loupe-gxx")) == 0;
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /**
+     * A temporary folder removed when the test JVM exits (the libraries built in it stay loaded
+     * until then; on Linux a loaded library may be unlinked).
+     */
+    static Path scratch(String prefix) throws IOException {
+        Path dir = Files.createTempDirectory(prefix);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException | RuntimeException e) {
+                // best effort: a leftover temporary folder is harmless
+            }
+        }));
+        return dir;
     }
 
     /** Every kernel entry point in the shipped PTX, in module order. */
@@ -56,7 +72,7 @@ final class KernelEmulator {
     /** The emulator library, compiled once per test JVM. */
     static synchronized Path library() throws IOException {
         if (built != null) return built;
-        Path dir = Files.createTempDirectory("loupe-emu");
+        Path dir = scratch("loupe-emu");
         Path cuda = Path.of("src/main/cuda").toAbsolutePath(), shim = Path.of("src/test/cuda").toAbsolutePath();
         StringBuilder reg = new StringBuilder();
         reg.append("#include <utility>\n");
