@@ -8,7 +8,7 @@
 #   env: EPOCHS (5), SEED (42), BATCH (128), CPU_ACCURACY (test accuracy of the CPU run to compare with),
 #        FMNIST_DIR (a folder with the four Fashion-MNIST IDX files; default: the system copy, else
 #        the subset embedded in Loupe), TRAIN_LIMIT (all), BENCH_SECONDS (2), BENCH_WORKLOADS
-#        (probe,mlp,cnn,mlp4096), BENCH_MODES (graph,device,host), BENCH_WARMUP (3), BENCH_WINDOWS (5),
+#        (statscheck,probe,mlp,cnn,mlp4096), BENCH_MODES (graph,device,host), BENCH_WARMUP (3), BENCH_WINDOWS (5),
 #        PROBE_REPS (2000),
 #        TTA_RUNS ("sgd:30 adam:20": optimizer:epochs runs timed to TARGET_ACCURACY, 0.91),
 #        STEP_TIMEOUT (300 s per step), PYTHON (python3), TF32 (unset: FP32 GEMMs), LOUPE_CUBLAS (path; default: searched)
@@ -148,7 +148,7 @@ if want bench; then
   step "GPU benchmark vs PyTorch" "$out/bench.txt" \
     "$java" "${jopts[@]}" -cp "$cp" dev.loupe.gpu.GpuBench --out "$work/bench" --python "$PYTHON" \
     --seconds "${BENCH_SECONDS:-2}" --warmup "${BENCH_WARMUP:-3}" --windows "${BENCH_WINDOWS:-5}" \
-    --probe-reps "${PROBE_REPS:-2000}" --workloads "${BENCH_WORKLOADS:-probe,mlp,cnn,mlp4096}" --modes "${BENCH_MODES:-graph,device,host}"
+    --probe-reps "${PROBE_REPS:-2000}" --workloads "${BENCH_WORKLOADS:-statscheck,probe,mlp,cnn,mlp4096}" --modes "${BENCH_MODES:-graph,device,host}"
   cp "$work/bench/results.md" "$out/bench.md" 2>/dev/null && cat "$out/bench.md" >> "$summary"
 fi
 

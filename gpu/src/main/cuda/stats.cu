@@ -1,4 +1,5 @@
-// The per-tensor statistics op (TensorStats layout): four launches, no floating-point atomics.
+// The per-tensor statistics op (TensorStats layout): four launches, no floating-point atomics
+// (and a batched form of the first two, for many tensors without histograms; see below).
 //   1. loupe_stats_partial   each block summarizes its grid-stride share of x into 7 doubles
 //   2. loupe_stats_finalize  one block combines the partials in a fixed order, writes the header
 //   3. loupe_stats_hist      integer bin counts over [min, max] of the finite elements
@@ -22,10 +23,11 @@
 // Bins counted in shared memory first; larger histograms count straight into global memory.
 #define ST_SHARED_BINS 2048
 
-extern "C" __global__ void loupe_stats_partial(i64 n, const float* x, double* partial) {
+// Block `block` of `blocks` summarizes its grid-stride share of x[0..n) into 7 doubles at p.
+__device__ void stats_partial(i64 n, const float* x, double* p, i64 block, i64 blocks) {
     __shared__ double s[LOUPE_THREADS];
     double finite = 0, zeros = 0, non_finite = 0, sum = 0, sum_sq = 0, lo = INFINITY, hi = -INFINITY;
-    GRID_STRIDE(i, n) {
+    for (i64 i = block * blockDim.x + threadIdx.x; i < n; i += blocks * blockDim.x) {
         float v = x[i];
         if (!is_finite(v)) {
             non_finite += 1;
@@ -38,7 +40,6 @@ extern "C" __global__ void loupe_stats_partial(i64 n, const float* x, double* pa
         lo = v < lo ? v : lo;
         hi = v > hi ? v : hi;
     }
-    double* p = partial + (i64)blockIdx.x * ST_PARTIAL;
     double r;
     r = block_reduce(finite, s, SumOp());     if (threadIdx.x == 0) p[0] = r;
     r = block_reduce(zeros, s, SumOp());      if (threadIdx.x == 0) p[1] = r;
@@ -49,9 +50,13 @@ extern "C" __global__ void loupe_stats_partial(i64 n, const float* x, double* pa
     r = block_reduce(hi, s, MaxOp());         if (threadIdx.x == 0) p[6] = r;
 }
 
-// One block. Writes the header exactly as ReferenceBackend.stats computes it from the totals,
-// and meta[0] = number of finite elements (read by the histogram pass).
-extern "C" __global__ void loupe_stats_finalize(int blocks, i64 n, const double* partial, float* out, double* meta) {
+extern "C" __global__ void loupe_stats_partial(i64 n, const float* x, double* partial) {
+    stats_partial(n, x, partial + (i64)blockIdx.x * ST_PARTIAL, blockIdx.x, gridDim.x);
+}
+
+// One block combines `blocks` partials in a fixed order and writes the header exactly as
+// ReferenceBackend.stats computes it from the totals; returns the number of finite elements.
+__device__ double stats_finalize(int blocks, i64 n, const double* partial, float* out) {
     __shared__ double s[LOUPE_THREADS];
     double acc[ST_PARTIAL] = {0, 0, 0, 0, 0, INFINITY, -INFINITY};
     for (int b = threadIdx.x; b < blocks; b += LOUPE_THREADS) {
@@ -79,8 +84,40 @@ extern "C" __global__ void loupe_stats_finalize(int blocks, i64 n, const double*
         out[ST_L2] = (float)sqrt(sum_sq);
         out[ST_ZERO_FRAC] = n == 0 ? 0.f : (float)zeros / (float)n;
         out[ST_NON_FINITE] = (float)non_finite;
-        meta[0] = finite;
     }
+    return finite;
+}
+
+// One block; meta[0] = number of finite elements (read by the histogram pass).
+extern "C" __global__ void loupe_stats_finalize(int blocks, i64 n, const double* partial, float* out, double* meta) {
+    double finite = stats_finalize(blocks, n, partial, out);
+    if (threadIdx.x == 0) meta[0] = finite;
+}
+
+// The statistics of up to ST_BATCH tensors in two launches instead of two per tensor: the cuda
+// backend gathers consecutive stats calls without histograms into one batch. Tensor k gets
+// blocks [first[k], first[k+1]) of the partial launch, split exactly as loupe_stats_partial
+// splits it alone, and block k of the finalize launch, so each header is bitwise what the
+// per-tensor launches write.
+#define ST_BATCH 48
+struct StatsBatch {
+    const float* x[ST_BATCH];
+    float* out[ST_BATCH];
+    i64 n[ST_BATCH];
+    int first[ST_BATCH + 1];
+    int count;
+};
+
+extern "C" __global__ void loupe_stats_partial_batch(StatsBatch b, double* partial) {
+    int g = blockIdx.x, k = 0;
+    while (k + 1 < b.count && g >= b.first[k + 1]) k++;
+    int local = g - b.first[k], blocks = b.first[k + 1] - b.first[k];
+    stats_partial(b.n[k], b.x[k], partial + (i64)g * ST_PARTIAL, local, blocks);
+}
+
+extern "C" __global__ void loupe_stats_finalize_batch(StatsBatch b, const double* partial) {
+    int k = blockIdx.x;
+    stats_finalize(b.first[k + 1] - b.first[k], b.n[k], partial + (i64)b.first[k] * ST_PARTIAL, b.out[k]);
 }
 
 // ReferenceBackend.histogramBin: equal-width bins on [lo, hi], hi in the last bin; a constant

@@ -23,7 +23,17 @@ public final class CudaBackend implements Backend {
     static final int REDUCE_BLOCKS = 1024;
     static final int STATS_PARTIAL = 7;
 
+    /** The device with pending batched statistics flushed before any other work (see {@link #stats}). */
     private final Device dev;
+    private final Device raw;
+    /** Consecutive statistics calls without histograms are launched together, up to this many. */
+    static final int STATS_BATCH = 48;
+    /** Bytes of the kernels' StatsBatch struct: x, out and n per tensor, first[STATS_BATCH + 1], count. */
+    static final int STATS_BATCH_BYTES = STATS_BATCH * 24 + (STATS_BATCH + 1) * 4 + 4;
+    /** {@code -Dloupe.cuda.batchStats=false} launches every statistics call on its own. */
+    private final boolean batchStats = !"false".equals(System.getProperty("loupe.cuda.batchStats"));
+    private final long[] pendingX = new long[STATS_BATCH], pendingOut = new long[STATS_BATCH], pendingN = new long[STATS_BATCH];
+    private int pending;
     private final List<Long> allocations = new ArrayList<>(), retired = new ArrayList<>();
     private final List<Device.Graph> graphs = new ArrayList<>();
     private long allocatedBytes;
@@ -34,10 +44,12 @@ public final class CudaBackend implements Backend {
 
     private final Device.Kernel fill, axpy, scale, mul, addBias, sumRows, sumRowsPart, sumRowsFinish, act, actBack, dropout,
             im2col, col2im, maxPool, maxPoolBack, avgPool, avgPoolBack, reducePartials, xentRows,
-            msePartial, argmax, countCorrect, sgd, adam, statsPartial, statsFinalize, statsHist, statsHistOut;
+            msePartial, argmax, countCorrect, sgd, adam, statsPartial, statsFinalize, statsHist, statsHistOut,
+            statsPartialBatch, statsFinalizeBatch;
 
-    CudaBackend(Device dev) {
-        this.dev = dev;
+    CudaBackend(Device device) {
+        this.raw = device;
+        this.dev = new Flushing(device);
         fill = dev.kernel("loupe_fill");
         axpy = dev.kernel("loupe_axpy");
         scale = dev.kernel("loupe_scale");
@@ -66,6 +78,8 @@ public final class CudaBackend implements Backend {
         statsFinalize = dev.kernel("loupe_stats_finalize");
         statsHist = dev.kernel("loupe_stats_hist");
         statsHistOut = dev.kernel("loupe_stats_hist_out");
+        statsPartialBatch = dev.kernel("loupe_stats_partial_batch");
+        statsFinalizeBatch = dev.kernel("loupe_stats_finalize_batch");
         ensurePartials(REDUCE_BLOCKS * STATS_PARTIAL);
     }
 
@@ -420,6 +434,17 @@ public final class CudaBackend implements Backend {
     public void stats(long n, int bins, Buf x, Buf out) {
         if (bins < 0) throw new IllegalArgumentException("negative bin count " + bins);
         check(out, 0, TensorStats.length(bins));
+        if (bins == 0 && batchStats) {
+            long xa = addr(x), oa = addr(out);
+            // a batch reads every x before it writes any header: a call that reads or writes a
+            // header still pending must wait for the batch before it
+            if (overlapsPendingOut(xa, n * Float.BYTES) || overlapsPendingOut(oa, TensorStats.HEADER * Float.BYTES)) flushStats();
+            pendingX[pending] = xa;
+            pendingOut[pending] = oa;
+            pendingN[pending] = n;
+            if (++pending == STATS_BATCH) flushStats();
+            return;
+        }
         int blocks = blocksFor(n, REDUCE_BLOCKS);
         dev.launch(statsPartial, blocks, 1, THREADS, 1, new KernelArgs().i64(n).ptr(addr(x)).ptr(partials));
         dev.launch(statsFinalize, 1, 1, THREADS, 1, new KernelArgs().i32(blocks).i64(n).ptr(partials)
@@ -430,5 +455,131 @@ public final class CudaBackend implements Backend {
         dev.launch(statsHist, blocks, 1, THREADS, 1, new KernelArgs().i64(n).i32(bins).ptr(addr(x))
                 .ptr(addr(out)).ptr(meta()).ptr(counts));
         elementwise(statsHistOut, bins, new KernelArgs().i32(bins).ptr(counts).ptr(addr(out)));
+    }
+
+    private boolean overlapsPendingOut(long address, long bytes) {
+        for (int k = 0; k < pending; k++) {
+            long o = pendingOut[k];
+            if (address < o + TensorStats.HEADER * Float.BYTES && o < address + Math.max(bytes, 1)) return true;
+        }
+        return false;
+    }
+
+    /**
+     * Launches the pending statistics calls as one batch: two launches for up to
+     * {@link #STATS_BATCH} tensors, each split into blocks exactly as its own launch would be, so
+     * the headers are bitwise the per-tensor ones.
+     */
+    private void flushStats() {
+        if (pending == 0) return;
+        int count = pending;
+        pending = 0;
+        int[] first = new int[count + 1];
+        for (int k = 0; k < count; k++) first[k + 1] = first[k] + blocksFor(pendingN[k], REDUCE_BLOCKS);
+        ensurePartials((long) first[count] * STATS_PARTIAL);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(STATS_BATCH_BYTES).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int k = 0; k < count; k++) {
+            b.putLong(8 * k, pendingX[k]);
+            b.putLong(8 * (STATS_BATCH + k), pendingOut[k]);
+            b.putLong(8 * (2 * STATS_BATCH + k), pendingN[k]);
+        }
+        for (int k = 0; k <= count; k++) b.putInt(24 * STATS_BATCH + 4 * k, first[k]);
+        b.putInt(24 * STATS_BATCH + 4 * (STATS_BATCH + 1), count);
+        byte[] struct = b.array();
+        raw.launch(statsPartialBatch, first[count], 1, THREADS, 1, new KernelArgs().bytes(struct).ptr(partials));
+        raw.launch(statsFinalizeBatch, count, 1, THREADS, 1, new KernelArgs().bytes(struct).ptr(partials));
+    }
+
+    /** The device, with the pending statistics batch launched before any work that could depend on it. */
+    private final class Flushing implements Device {
+        private final Device d;
+
+        Flushing(Device d) {
+            this.d = d;
+        }
+
+        @Override
+        public String describe() {
+            return d.describe();
+        }
+
+        @Override
+        public long alloc(long bytes) {
+            return d.alloc(bytes);  // new memory: nothing pending reads it
+        }
+
+        @Override
+        public void free(long address) {
+            flushStats();
+            d.free(address);
+        }
+
+        @Override
+        public void upload(float[] src, int srcOff, long dst, int len) {
+            flushStats();
+            d.upload(src, srcOff, dst, len);
+        }
+
+        @Override
+        public void download(long src, float[] dst, int dstOff, int len) {
+            flushStats();
+            d.download(src, dst, dstOff, len);
+        }
+
+        @Override
+        public void copy(long dst, long src, long bytes) {
+            flushStats();
+            d.copy(dst, src, bytes);
+        }
+
+        @Override
+        public void memset32(long dst, int value, long count) {
+            flushStats();
+            d.memset32(dst, value, count);
+        }
+
+        @Override
+        public Kernel kernel(String name) {
+            return d.kernel(name);
+        }
+
+        @Override
+        public void launch(Kernel k, int gridX, int gridY, int blockX, int blockY, KernelArgs args) {
+            flushStats();
+            d.launch(k, gridX, gridY, blockX, blockY, args);
+        }
+
+        @Override
+        public void sgemmColumnMajor(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                     long a, int lda, long b, int ldb, float beta, long c, int ldc) {
+            flushStats();
+            d.sgemmColumnMajor(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        }
+
+        @Override
+        public void synchronize() {
+            flushStats();
+            d.synchronize();
+        }
+
+        @Override
+        public Graph capture(Runnable ops) {
+            flushStats();
+            return d.capture(() -> {
+                ops.run();
+                flushStats();
+            });
+        }
+
+        @Override
+        public MemoryInfo memory(long usedBytes) {
+            return d.memory(usedBytes);
+        }
+
+        @Override
+        public void close() {
+            flushStats();
+            d.close();
+        }
     }
 }

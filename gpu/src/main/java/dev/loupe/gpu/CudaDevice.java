@@ -70,6 +70,8 @@ final class CudaDevice implements Device {
 
     /** Parameters a launch through FFM can take; longer lists go through JCuda. */
     private static final int MAX_PARAMS = 32;
+    /** Bytes of structs passed by value in one launch (the driver's limit is 4 KiB of parameters). */
+    private static final int MAX_STRUCT_BYTES = 4096;
 
     private final CUdevice device = new CUdevice();
     private final CUcontext context = new CUcontext();
@@ -91,7 +93,7 @@ final class CudaDevice implements Device {
      */
     private final MethodHandle launchFfm;
     private final Arena launchArena = Arena.ofShared();
-    private final MemorySegment paramValues, paramPointers, streamHandle;
+    private final MemorySegment paramValues, paramPointers, paramStructs, streamHandle;
 
     /** Opens device 0; {@code cublasLibrary} from {@link Cublas#locate()}. */
     CudaDevice(String cublasLibrary, boolean tf32) {
@@ -116,6 +118,7 @@ final class CudaDevice implements Device {
         streamHandle = MemorySegment.ofAddress(stream.handle());
         paramValues = launchArena.allocate(8L * MAX_PARAMS, 8);
         paramPointers = launchArena.allocate(ValueLayout.ADDRESS, MAX_PARAMS);
+        paramStructs = launchArena.allocate(MAX_STRUCT_BYTES, 16);
         for (int i = 0; i < MAX_PARAMS; i++) paramPointers.setAtIndex(ValueLayout.ADDRESS, i, paramValues.asSlice(8L * i, 8));
         launchFfm = "jcuda".equals(System.getProperty("loupe.cuda.launch")) ? null : ffmLaunch();
         cublas = new Cublas(cublasLibrary, stream.handle(), tf32);
@@ -262,6 +265,7 @@ final class CudaDevice implements Device {
             params[i] = switch (args.kind(i)) {
                 case PTR, I64, F64 -> Pointer.to(new long[] {b});  // the same 8 bytes a double has
                 case I32, F32 -> Pointer.to(new int[] {(int) b});
+                case BYTES -> Pointer.to(args.blob(i));
             };
         }
         cuLaunchKernel(((Fn) k).f(), gridX, gridY, 1, blockX, blockY, 1, 0, stream, Pointer.to(params), null);
@@ -269,11 +273,19 @@ final class CudaDevice implements Device {
 
     /** The driver copies the parameter values before returning, so the one block is reused. */
     private synchronized void launchThroughFfm(long function, int gridX, int gridY, int blockX, int blockY, KernelArgs args) {
+        long structs = 0;
         for (int i = 0; i < args.count(); i++) {
             long b = args.bits(i);
             switch (args.kind(i)) {
                 case PTR, I64, F64 -> paramValues.set(ValueLayout.JAVA_LONG, 8L * i, b);
                 case I32, F32 -> paramValues.set(ValueLayout.JAVA_INT, 8L * i, (int) b);
+                case BYTES -> {
+                    byte[] blob = args.blob(i);
+                    if (structs + blob.length > MAX_STRUCT_BYTES) throw new IllegalArgumentException("kernel parameters over 4 KiB");
+                    MemorySegment.copy(blob, 0, paramStructs, ValueLayout.JAVA_BYTE, structs, blob.length);
+                    paramPointers.setAtIndex(ValueLayout.ADDRESS, i, paramStructs.asSlice(structs, blob.length));
+                    structs += (blob.length + 15) & ~15L;
+                }
             }
         }
         int rc;
@@ -284,6 +296,9 @@ final class CudaDevice implements Device {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
+        }
+        if (structs > 0) {  // point the struct slots back at their value slots
+            for (int i = 0; i < args.count(); i++) paramPointers.setAtIndex(ValueLayout.ADDRESS, i, paramValues.asSlice(8L * i, 8));
         }
         if (rc != CUresult.CUDA_SUCCESS) throw new jcuda.CudaException("cuLaunchKernel failed: " + CUresult.stringFor(rc));
     }

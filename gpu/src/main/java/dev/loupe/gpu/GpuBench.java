@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * (lr 0.01) and FP32 on both sides; each step uploads the batch and reads the loss back.
  *
  * <p>Usage: {@code GpuBench [--backend cuda] [--out DIR] [--seconds S] [--windows K] [--python EXE]
- * [--peer torch|none] [--workloads probe,mlp,cnn,mlp4096] [--modes graph,device,host] [--probe-reps N]}. What could fool it: a window stops only after
+ * [--peer torch|none] [--workloads statscheck,probe,mlp,cnn,mlp4096] [--modes graph,device,host] [--probe-reps N]}. What could fool it: a window stops only after
  * the device is synchronized; both sides read the loss every step (a sync point), so neither
  * gets to queue ahead.
  */
@@ -247,6 +247,69 @@ public final class GpuBench {
                 .mapToDouble(Double::parseDouble).toArray();
     }
 
+    /** Statistics of {@code sizes} tensors (every 7th holding ±Inf and NaN), one call each, then one download. */
+    static float[] statsOf(Backend b, int[] sizes, boolean chain) {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
+        Buf out = b.alloc((long) sizes.length * dev.loupe.engine.TensorStats.HEADER);
+        Buf[] bufs = new Buf[sizes.length];
+        for (int k = 0; k < sizes.length; k++) {
+            float[] x = new float[sizes[k]];
+            for (int i = 0; i < x.length; i++) x[i] = (float) (rnd.nextGaussian() * (1 + k) + (i % 5 == 0 ? 0 : k));
+            if (k % 7 == 3 && x.length > 2) {
+                x[0] = Float.POSITIVE_INFINITY;
+                x[1] = Float.NaN;
+            }
+            bufs[k] = b.alloc(Math.max(1, x.length));
+            b.upload(x, 0, bufs[k], 0, x.length);
+        }
+        for (int k = 0; k < sizes.length; k++) {  // consecutive calls, as a recorder makes them
+            b.stats(sizes[k], 0, bufs[k], out.slice((long) k * 8, 8));
+            // the statistics of the previous header: reads a header that is still pending
+            if (chain && k > 0) b.stats(8, 0, out.slice((long) (k - 1) * 8, 8), out.slice((long) k * 8, 8));
+        }
+        float[] host = new float[sizes.length * 8];
+        b.download(out, 0, host, 0, host.length);
+        return host;
+    }
+
+    /** {@code count} tensor sizes cycling through 0, 1, 255, 4,099, {@code largest}/2+1 and {@code largest}. */
+    static int[] statsSizes(int count, int largest) {
+        int[] sizes = new int[count];
+        for (int k = 0; k < count; k++) sizes[k] = switch (k % 6) {
+            case 0 -> 0;
+            case 1 -> 1;
+            case 2 -> 255;
+            case 3 -> 4_099;
+            case 4 -> largest / 2 + 1;
+            default -> largest;
+        };
+        return sizes;
+    }
+
+    /**
+     * Whether the cuda backend's batched statistics are bitwise what one launch pair per tensor
+     * gives, on this device: 60 tensors (more than one batch), with and without calls that read a
+     * pending header. Returns the number of differing header floats.
+     */
+    static long statsBatchDifferences(String backend) {
+        long bad = 0;
+        int[] sizes = statsSizes(60, 300_000);
+        for (boolean chain : new boolean[] {false, true}) {
+            float[] batched, single;
+            try (Backend b = Backends.open(backend)) {
+                batched = statsOf(b, sizes, chain);
+            }
+            System.setProperty("loupe.cuda.batchStats", "false");
+            try (Backend b = Backends.open(backend)) {
+                single = statsOf(b, sizes, chain);
+            } finally {
+                System.clearProperty("loupe.cuda.batchStats");
+            }
+            for (int i = 0; i < single.length; i++) if (Float.floatToRawIntBits(single[i]) != Float.floatToRawIntBits(batched[i])) bad++;
+        }
+        return bad;
+    }
+
     /**
      * Fixed costs of the backend, each the mean over many calls: a small kernel launch, a one-float
      * download (a full round trip to the device), an upload of one MLP batch, a small GEMM.
@@ -316,6 +379,12 @@ public final class GpuBench {
                     + " `device`: batches kept on the GPU, op by op; `host`: each batch uploaded, op by op. Torch is eager in every"
                     + " mode (batches on the GPU for the first two, uploaded from pinned memory for `host`); both sides read the"
                     + " loss back every step.%n", warmup, windows, seconds));
+            if (wanted.contains("statscheck")) {
+                long bad = statsBatchDifferences(backend);
+                md.add("- batched statistics (60 tensors of up to 300,000 floats, with and without chained calls) against one"
+                        + " launch pair per tensor: " + (bad == 0 ? "bitwise equal" : bad + " header floats differ"));
+                System.out.println(md.getLast());
+            }
             if (wanted.contains("probe")) {
                 for (String line : probe(b, probeReps)) {
                     md.add("- " + line);

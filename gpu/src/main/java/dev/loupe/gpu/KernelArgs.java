@@ -6,16 +6,18 @@ package dev.loupe.gpu;
  */
 final class KernelArgs {
     /** The C type of a parameter. */
-    enum Kind { PTR, I32, I64, F32, F64 }
+    enum Kind { PTR, I32, I64, F32, F64, BYTES }
 
     private Kind[] kinds = new Kind[16];
     private long[] bits = new long[16];
+    private byte[][] blobs = new byte[16][];
     private int count;
 
     private KernelArgs add(Kind k, long v) {
         if (count == kinds.length) {
             kinds = java.util.Arrays.copyOf(kinds, count * 2);
             bits = java.util.Arrays.copyOf(bits, count * 2);
+            blobs = java.util.Arrays.copyOf(blobs, count * 2);
         }
         kinds[count] = k;
         bits[count++] = v;
@@ -32,6 +34,16 @@ final class KernelArgs {
     KernelArgs f32(float v) { return add(Kind.F32, Float.floatToRawIntBits(v)); }
 
     KernelArgs f64(double v) { return add(Kind.F64, Double.doubleToRawLongBits(v)); }
+
+    /** A struct passed by value: its bytes, laid out as the kernel's C struct is. */
+    KernelArgs bytes(byte[] struct) {
+        add(Kind.BYTES, struct.length);
+        blobs[count - 1] = struct;
+        return this;
+    }
+
+    /** The bytes of a {@link Kind#BYTES} parameter. */
+    byte[] blob(int i) { return blobs[i]; }
 
     int count() { return count; }
 

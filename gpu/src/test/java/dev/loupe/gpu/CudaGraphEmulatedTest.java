@@ -58,6 +58,31 @@ class CudaGraphEmulatedTest {
     }
 
     @Test
+    void batchedStatisticsAreBitwiseThePerTensorLaunches() throws Exception {
+        Assumptions.assumeTrue(KernelEmulator.compilerPresent(), "g++ is needed to emulate the kernels");
+        int[] sizes = GpuBench.statsSizes(60, 20_000);  // more than one batch
+        for (boolean chain : new boolean[] {false, true}) {
+            float[] batched, single;
+            EmulatedDevice d1 = new EmulatedDevice();
+            try (Backend cuda = new CudaBackend(d1)) {
+                batched = GpuBench.statsOf(cuda, sizes, chain);
+            }
+            System.setProperty("loupe.cuda.batchStats", "false");
+            EmulatedDevice d2 = new EmulatedDevice();
+            try (Backend cuda = new CudaBackend(d2)) {
+                single = GpuBench.statsOf(cuda, sizes, chain);
+            } finally {
+                System.clearProperty("loupe.cuda.batchStats");
+            }
+            for (int i = 0; i < single.length; i++) {
+                assertEquals(Float.floatToRawIntBits(single[i]), Float.floatToRawIntBits(batched[i]),
+                        "header float " + i + " (tensor " + i / 8 + ", chain " + chain + "): " + single[i] + " vs " + batched[i]);
+            }
+            if (!chain) assertTrue(d1.launches < d2.launches / 10, d1.launches + " launches batched, " + d2.launches + " one by one");
+        }
+    }
+
+    @Test
     void withoutCaptureEveryRunIsEager() {
         try (Backend ref = new ReferenceBackend()) {
             assertNull(ref.capture(() -> {}));

@@ -115,11 +115,12 @@ final class EmulatedDevice implements Device {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment params = a.allocate(ValueLayout.ADDRESS, args.count());
             for (int i = 0; i < args.count(); i++) {
-                MemorySegment slot = a.allocate(8, 8);
                 long b = args.bits(i);
+                MemorySegment slot = a.allocate(args.kind(i) == KernelArgs.Kind.BYTES ? b : 8, 8);
                 switch (args.kind(i)) {
                     case PTR, I64, F64 -> slot.set(ValueLayout.JAVA_LONG, 0, b);
                     case I32, F32 -> slot.set(ValueLayout.JAVA_INT, 0, (int) b);
+                    case BYTES -> MemorySegment.copy(args.blob(i), 0, slot, ValueLayout.JAVA_BYTE, 0, (int) b);
                 }
                 params.setAtIndex(ValueLayout.ADDRESS, i, slot);
             }
@@ -149,6 +150,7 @@ final class EmulatedDevice implements Device {
                 case I32 -> ptx.equals("u32") || ptx.equals("s32") || ptx.equals("b32");
                 case F32 -> ptx.equals("f32");
                 case F64 -> ptx.equals("f64");
+                case BYTES -> ptx.equals("b8[" + args.bits(i) + "]");
             };
             if (!ok) throw new IllegalStateException(kernel + " parameter " + i + " is ." + ptx + " in the PTX but passed as " + args.kind(i));
         }

@@ -59,11 +59,13 @@ final class KernelEmulator {
     static java.util.Map<String, List<String>> signatures() {
         java.util.Map<String, List<String>> sig = new java.util.HashMap<>();
         Pattern entry = Pattern.compile("\\.entry\\s+(\\w+)\\(([^)]*)\\)");
-        Pattern param = Pattern.compile("\\.param\\s+\\.(\\w+)\\s");
+        // ".param .u64 name" → "u64"; a struct by value, ".param .align 8 .b8 name[1352]" → "b8[1352]"
+        Pattern param = Pattern.compile("\\.param\\s+(?:\\.align\\s+\\d+\\s+)?\\.(\\w+)\\s+\\w+(\\[\\d+\\])?");
         for (String m : KernelImages.MODULES) {
             Matcher mm = entry.matcher(new String(KernelImages.read(m + ".ptx", false), StandardCharsets.US_ASCII));
             while (mm.find()) {
-                sig.put(mm.group(1), param.matcher(mm.group(2)).results().map(r -> r.group(1)).toList());
+                sig.put(mm.group(1), param.matcher(mm.group(2)).results()
+                        .map(r -> r.group(1) + (r.group(2) == null ? "" : r.group(2))).toList());
             }
         }
         return sig;
