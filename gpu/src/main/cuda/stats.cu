@@ -94,11 +94,12 @@ extern "C" __global__ void loupe_stats_finalize(int blocks, i64 n, const double*
     if (threadIdx.x == 0) meta[0] = finite;
 }
 
-// The statistics of up to ST_BATCH tensors in two launches instead of two per tensor: the cuda
-// backend gathers consecutive stats calls without histograms into one batch. Tensor k gets
-// blocks [first[k], first[k+1]) of the partial launch, split exactly as loupe_stats_partial
-// splits it alone, and block k of the finalize launch, so each header is bitwise what the
-// per-tensor launches write.
+// The statistics of up to ST_BATCH tensors in two launches instead of two per tensor (and their
+// histograms in two more plus a memset, instead of three per tensor): the cuda backend gathers
+// consecutive stats calls into one batch. Tensor k gets blocks [first[k], first[k+1]) of the
+// partial and histogram launches, split exactly as loupe_stats_partial splits it alone, block k
+// of the finalize and output launches, and counts [count_first[k], count_first[k+1]) of the
+// shared count buffer; so each header and histogram is bitwise what the per-tensor launches write.
 #define ST_BATCH 48
 struct StatsBatch {
     const float* x[ST_BATCH];
@@ -106,18 +107,26 @@ struct StatsBatch {
     i64 n[ST_BATCH];
     int first[ST_BATCH + 1];
     int count;
+    int bins[ST_BATCH];
+    int count_first[ST_BATCH + 1];
 };
 
-extern "C" __global__ void loupe_stats_partial_batch(StatsBatch b, double* partial) {
-    int g = blockIdx.x, k = 0;
+__device__ __forceinline__ int batch_tensor(const StatsBatch& b, int g) {
+    int k = 0;
     while (k + 1 < b.count && g >= b.first[k + 1]) k++;
-    int local = g - b.first[k], blocks = b.first[k + 1] - b.first[k];
-    stats_partial(b.n[k], b.x[k], partial + (i64)g * ST_PARTIAL, local, blocks);
+    return k;
 }
 
-extern "C" __global__ void loupe_stats_finalize_batch(StatsBatch b, const double* partial) {
+extern "C" __global__ void loupe_stats_partial_batch(StatsBatch b, double* partial) {
+    int g = blockIdx.x, k = batch_tensor(b, g);
+    stats_partial(b.n[k], b.x[k], partial + (i64)g * ST_PARTIAL, g - b.first[k], b.first[k + 1] - b.first[k]);
+}
+
+// meta[k] = number of finite elements of tensor k (read by the histogram pass).
+extern "C" __global__ void loupe_stats_finalize_batch(StatsBatch b, const double* partial, double* meta) {
     int k = blockIdx.x;
-    stats_finalize(b.first[k + 1] - b.first[k], b.n[k], partial + (i64)b.first[k] * ST_PARTIAL, b.out[k]);
+    double finite = stats_finalize(b.first[k + 1] - b.first[k], b.n[k], partial + (i64)b.first[k] * ST_PARTIAL, b.out[k]);
+    if (threadIdx.x == 0) meta[k] = finite;
 }
 
 // ReferenceBackend.histogramBin: equal-width bins on [lo, hi], hi in the last bin; a constant
@@ -128,16 +137,18 @@ __device__ __forceinline__ int histogram_bin(float v, float lo, float hi, int bi
     return imin(bins - 1, imax(0, b));
 }
 
-// counts[0..bins) must be zero before the launch.
-extern "C" __global__ void loupe_stats_hist(i64 n, int bins, const float* x, const float* out,
-                                            const double* meta, unsigned int* counts) {
+// Block `block` of `blocks` counts its grid-stride share of the finite x into counts[0..bins)
+// over [out[ST_MIN], out[ST_MAX]]; counts must be zero before the first block runs.
+__device__ void stats_hist(i64 n, int bins, const float* x, const float* out, double finite,
+                           unsigned int* counts, i64 block, i64 blocks) {
     __shared__ unsigned int local[ST_SHARED_BINS];
-    if (bins == 0 || meta[0] == 0) return;  // uniform across the grid
+    if (bins == 0 || finite == 0) return;  // uniform across the block
     float lo = out[ST_MIN], hi = out[ST_MAX];
+    i64 start = block * blockDim.x + threadIdx.x, stride = blocks * blockDim.x;
     if (bins <= ST_SHARED_BINS) {
         for (int b = threadIdx.x; b < bins; b += LOUPE_THREADS) local[b] = 0;
         __syncthreads();
-        GRID_STRIDE(i, n) {
+        for (i64 i = start; i < n; i += stride) {
             float v = x[i];
             if (is_finite(v)) atomicAdd(&local[histogram_bin(v, lo, hi, bins)], 1u);
         }
@@ -146,11 +157,30 @@ extern "C" __global__ void loupe_stats_hist(i64 n, int bins, const float* x, con
             if (local[b] != 0) atomicAdd(&counts[b], local[b]);
         }
     } else {
-        GRID_STRIDE(i, n) {
+        for (i64 i = start; i < n; i += stride) {
             float v = x[i];
             if (is_finite(v)) atomicAdd(&counts[histogram_bin(v, lo, hi, bins)], 1u);
         }
     }
+}
+
+// counts[0..bins) must be zero before the launch.
+extern "C" __global__ void loupe_stats_hist(i64 n, int bins, const float* x, const float* out,
+                                            const double* meta, unsigned int* counts) {
+    stats_hist(n, bins, x, out, meta[0], counts, blockIdx.x, gridDim.x);
+}
+
+// The batch's counts must be zero before the launch.
+extern "C" __global__ void loupe_stats_hist_batch(StatsBatch b, const double* meta, unsigned int* counts) {
+    int g = blockIdx.x, k = batch_tensor(b, g);
+    stats_hist(b.n[k], b.bins[k], b.x[k], b.out[k], meta[k], counts + b.count_first[k], g - b.first[k],
+               b.first[k + 1] - b.first[k]);
+}
+
+extern "C" __global__ void loupe_stats_hist_out_batch(StatsBatch b, const unsigned int* counts) {
+    int k = blockIdx.x;
+    const unsigned int* c = counts + b.count_first[k];
+    for (int i = threadIdx.x; i < b.bins[k]; i += LOUPE_THREADS) b.out[k][ST_HEADER + i] = (float)c[i];
 }
 
 extern "C" __global__ void loupe_stats_hist_out(int bins, const unsigned int* counts, float* out) {

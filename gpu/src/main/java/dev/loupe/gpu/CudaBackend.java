@@ -26,14 +26,20 @@ public final class CudaBackend implements Backend {
     /** The device with pending batched statistics flushed before any other work (see {@link #stats}). */
     private final Device dev;
     private final Device raw;
-    /** Consecutive statistics calls without histograms are launched together, up to this many. */
+    /** Consecutive statistics calls are launched together, up to this many. */
     static final int STATS_BATCH = 48;
-    /** Bytes of the kernels' StatsBatch struct: x, out and n per tensor, first[STATS_BATCH + 1], count. */
-    static final int STATS_BATCH_BYTES = STATS_BATCH * 24 + (STATS_BATCH + 1) * 4 + 4;
+    /**
+     * Bytes of the kernels' StatsBatch struct: x, out and n per tensor, first[STATS_BATCH + 1],
+     * count, bins per tensor, count_first[STATS_BATCH + 1], padded to 8.
+     */
+    static final int STATS_BATCH_BYTES = (STATS_BATCH * 24 + (STATS_BATCH + 1) * 4 + 4 + STATS_BATCH * 4 + (STATS_BATCH + 1) * 4 + 7) / 8 * 8;
     /** {@code -Dloupe.cuda.batchStats=false} launches every statistics call on its own. */
     private final boolean batchStats = !"false".equals(System.getProperty("loupe.cuda.batchStats"));
     private final long[] pendingX = new long[STATS_BATCH], pendingOut = new long[STATS_BATCH], pendingN = new long[STATS_BATCH];
+    private final int[] pendingBins = new int[STATS_BATCH];
     private int pending;
+    /** Per batched tensor: its number of finite elements, for the histogram pass. */
+    private final long batchMeta;
     private final List<Long> allocations = new ArrayList<>(), retired = new ArrayList<>();
     private final List<Device.Graph> graphs = new ArrayList<>();
     private long allocatedBytes;
@@ -45,7 +51,7 @@ public final class CudaBackend implements Backend {
     private final Device.Kernel fill, axpy, scale, mul, addBias, sumRows, sumRowsPart, sumRowsFinish, act, actBack, dropout,
             im2col, col2im, maxPool, maxPoolBack, avgPool, avgPoolBack, reducePartials, xentRows,
             msePartial, argmax, countCorrect, sgd, adam, statsPartial, statsFinalize, statsHist, statsHistOut,
-            statsPartialBatch, statsFinalizeBatch;
+            statsPartialBatch, statsFinalizeBatch, statsHistBatch, statsHistOutBatch;
 
     CudaBackend(Device device) {
         this.raw = device;
@@ -80,7 +86,10 @@ public final class CudaBackend implements Backend {
         statsHistOut = dev.kernel("loupe_stats_hist_out");
         statsPartialBatch = dev.kernel("loupe_stats_partial_batch");
         statsFinalizeBatch = dev.kernel("loupe_stats_finalize_batch");
+        statsHistBatch = dev.kernel("loupe_stats_hist_batch");
+        statsHistOutBatch = dev.kernel("loupe_stats_hist_out_batch");
         ensurePartials(REDUCE_BLOCKS * STATS_PARTIAL);
+        batchMeta = dev.alloc((long) STATS_BATCH * Double.BYTES);
     }
 
     @Override
@@ -188,6 +197,7 @@ public final class CudaBackend implements Backend {
             for (long a : retired) dev.free(a);
             if (partials != 0) dev.free(partials);
             if (counts != 0) dev.free(counts);
+            dev.free(batchMeta);
         } finally {
             dev.close();
         }
@@ -434,14 +444,15 @@ public final class CudaBackend implements Backend {
     public void stats(long n, int bins, Buf x, Buf out) {
         if (bins < 0) throw new IllegalArgumentException("negative bin count " + bins);
         check(out, 0, TensorStats.length(bins));
-        if (bins == 0 && batchStats) {
-            long xa = addr(x), oa = addr(out);
-            // a batch reads every x before it writes any header: a call that reads or writes a
-            // header still pending must wait for the batch before it
-            if (overlapsPendingOut(xa, n * Float.BYTES) || overlapsPendingOut(oa, TensorStats.HEADER * Float.BYTES)) flushStats();
+        if (batchStats) {
+            long xa = addr(x), oa = addr(out), outBytes = (long) TensorStats.length(bins) * Float.BYTES;
+            // a batch reads every x before it writes any output: a call that reads or writes an
+            // output still pending must wait for the batch before it
+            if (overlapsPendingOut(xa, n * Float.BYTES) || overlapsPendingOut(oa, outBytes)) flushStats();
             pendingX[pending] = xa;
             pendingOut[pending] = oa;
             pendingN[pending] = n;
+            pendingBins[pending] = bins;
             if (++pending == STATS_BATCH) flushStats();
             return;
         }
@@ -459,35 +470,51 @@ public final class CudaBackend implements Backend {
 
     private boolean overlapsPendingOut(long address, long bytes) {
         for (int k = 0; k < pending; k++) {
-            long o = pendingOut[k];
-            if (address < o + TensorStats.HEADER * Float.BYTES && o < address + Math.max(bytes, 1)) return true;
+            long o = pendingOut[k], end = o + (long) TensorStats.length(pendingBins[k]) * Float.BYTES;
+            if (address < end && o < address + Math.max(bytes, 1)) return true;
         }
         return false;
     }
 
     /**
      * Launches the pending statistics calls as one batch: two launches for up to
-     * {@link #STATS_BATCH} tensors, each split into blocks exactly as its own launch would be, so
-     * the headers are bitwise the per-tensor ones.
+     * {@link #STATS_BATCH} tensors (and a memset and two more when any has a histogram), each
+     * split into blocks exactly as its own launches would be, so headers and counts are bitwise
+     * the per-tensor ones.
      */
     private void flushStats() {
         if (pending == 0) return;
         int count = pending;
         pending = 0;
-        int[] first = new int[count + 1];
-        for (int k = 0; k < count; k++) first[k + 1] = first[k] + blocksFor(pendingN[k], REDUCE_BLOCKS);
+        int[] first = new int[count + 1], countFirst = new int[count + 1];
+        for (int k = 0; k < count; k++) {
+            first[k + 1] = first[k] + blocksFor(pendingN[k], REDUCE_BLOCKS);
+            countFirst[k + 1] = countFirst[k] + pendingBins[k];
+        }
+        int totalBins = countFirst[count];
         ensurePartials((long) first[count] * STATS_PARTIAL);
+        if (totalBins > 0) ensureCounts(totalBins);
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(STATS_BATCH_BYTES).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int firstAt = 24 * STATS_BATCH, countAt = firstAt + 4 * (STATS_BATCH + 1), binsAt = countAt + 4,
+                countFirstAt = binsAt + 4 * STATS_BATCH;
         for (int k = 0; k < count; k++) {
             b.putLong(8 * k, pendingX[k]);
             b.putLong(8 * (STATS_BATCH + k), pendingOut[k]);
             b.putLong(8 * (2 * STATS_BATCH + k), pendingN[k]);
+            b.putInt(binsAt + 4 * k, pendingBins[k]);
         }
-        for (int k = 0; k <= count; k++) b.putInt(24 * STATS_BATCH + 4 * k, first[k]);
-        b.putInt(24 * STATS_BATCH + 4 * (STATS_BATCH + 1), count);
+        for (int k = 0; k <= count; k++) {
+            b.putInt(firstAt + 4 * k, first[k]);
+            b.putInt(countFirstAt + 4 * k, countFirst[k]);
+        }
+        b.putInt(countAt, count);
         byte[] struct = b.array();
         raw.launch(statsPartialBatch, first[count], 1, THREADS, 1, new KernelArgs().bytes(struct).ptr(partials));
-        raw.launch(statsFinalizeBatch, count, 1, THREADS, 1, new KernelArgs().bytes(struct).ptr(partials));
+        raw.launch(statsFinalizeBatch, count, 1, THREADS, 1, new KernelArgs().bytes(struct).ptr(partials).ptr(batchMeta));
+        if (totalBins == 0) return;
+        raw.memset32(counts, 0, totalBins);
+        raw.launch(statsHistBatch, first[count], 1, THREADS, 1, new KernelArgs().bytes(struct).ptr(batchMeta).ptr(counts));
+        raw.launch(statsHistOutBatch, count, 1, THREADS, 1, new KernelArgs().bytes(struct).ptr(counts));
     }
 
     /** The device, with the pending statistics batch launched before any work that could depend on it. */

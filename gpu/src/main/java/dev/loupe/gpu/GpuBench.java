@@ -247,10 +247,27 @@ public final class GpuBench {
                 .mapToDouble(Double::parseDouble).toArray();
     }
 
-    /** Statistics of {@code sizes} tensors (every 7th holding ±Inf and NaN), one call each, then one download. */
+    /** The histogram bins {@link #statsOf} asks for on tensor {@code k}: none, 30, one, or 2,049 (over shared memory). */
+    static int statsBins(int k) {
+        return switch (k % 8) {
+            case 1, 4 -> 30;
+            case 6 -> 1;
+            case 7 -> k % 16 == 7 ? 2_049 : 0;
+            default -> 0;
+        };
+    }
+
+    /**
+     * Statistics (and histograms, see {@link #statsBins}) of {@code sizes} tensors (every 7th
+     * holding ±Inf and NaN), one call each after all uploads, as a recorder makes them, then one
+     * download of every output; with {@code chain}, each call is followed by the statistics of the
+     * previous output, which reads an output still pending.
+     */
     static float[] statsOf(Backend b, int[] sizes, boolean chain) {
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
-        Buf out = b.alloc((long) sizes.length * dev.loupe.engine.TensorStats.HEADER);
+        long[] at = new long[sizes.length + 1];
+        for (int k = 0; k < sizes.length; k++) at[k + 1] = at[k] + dev.loupe.engine.TensorStats.length(statsBins(k));
+        Buf out = b.alloc(at[sizes.length]);
         Buf[] bufs = new Buf[sizes.length];
         for (int k = 0; k < sizes.length; k++) {
             float[] x = new float[sizes[k]];
@@ -262,12 +279,15 @@ public final class GpuBench {
             bufs[k] = b.alloc(Math.max(1, x.length));
             b.upload(x, 0, bufs[k], 0, x.length);
         }
-        for (int k = 0; k < sizes.length; k++) {  // consecutive calls, as a recorder makes them
-            b.stats(sizes[k], 0, bufs[k], out.slice((long) k * 8, 8));
-            // the statistics of the previous header: reads a header that is still pending
-            if (chain && k > 0) b.stats(8, 0, out.slice((long) (k - 1) * 8, 8), out.slice((long) k * 8, 8));
+        for (int k = 0; k < sizes.length; k++) {
+            Buf o = out.slice(at[k], at[k + 1] - at[k]);
+            b.stats(sizes[k], statsBins(k), bufs[k], o);
+            if (chain && k > 0) {
+                Buf prev = out.slice(at[k - 1], at[k] - at[k - 1]);
+                b.stats(prev.length(), statsBins(k), prev, o);
+            }
         }
-        float[] host = new float[sizes.length * 8];
+        float[] host = new float[(int) at[sizes.length]];
         b.download(out, 0, host, 0, host.length);
         return host;
     }
@@ -287,9 +307,9 @@ public final class GpuBench {
     }
 
     /**
-     * Whether the cuda backend's batched statistics are bitwise what one launch pair per tensor
-     * gives, on this device: 60 tensors (more than one batch), with and without calls that read a
-     * pending header. Returns the number of differing header floats.
+     * Whether the cuda backend's batched statistics and histograms are bitwise what per-tensor
+     * launches give, on this device: 60 tensors (more than one batch), with and without calls that read a
+     * pending header. Returns the number of differing output floats.
      */
     static long statsBatchDifferences(String backend) {
         long bad = 0;
@@ -381,8 +401,8 @@ public final class GpuBench {
                     + " loss back every step.%n", warmup, windows, seconds));
             if (wanted.contains("statscheck")) {
                 long bad = statsBatchDifferences(backend);
-                md.add("- batched statistics (60 tensors of up to 300,000 floats, with and without chained calls) against one"
-                        + " launch pair per tensor: " + (bad == 0 ? "bitwise equal" : bad + " header floats differ"));
+                md.add("- batched statistics and histograms (60 tensors of up to 300,000 floats, with and without chained"
+                        + " calls) against per-tensor launches: " + (bad == 0 ? "bitwise equal" : bad + " header floats differ"));
                 System.out.println(md.getLast());
             }
             if (wanted.contains("probe")) {

@@ -76,7 +76,7 @@ class CudaGraphEmulatedTest {
             }
             for (int i = 0; i < single.length; i++) {
                 assertEquals(Float.floatToRawIntBits(single[i]), Float.floatToRawIntBits(batched[i]),
-                        "header float " + i + " (tensor " + i / 8 + ", chain " + chain + "): " + single[i] + " vs " + batched[i]);
+                        "output float " + i + " (chain " + chain + "): " + single[i] + " vs " + batched[i]);
             }
             if (!chain) assertTrue(d1.launches < d2.launches / 10, d1.launches + " launches batched, " + d2.launches + " one by one");
         }
