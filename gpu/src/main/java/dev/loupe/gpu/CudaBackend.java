@@ -55,7 +55,7 @@ public final class CudaBackend implements Backend {
 
     CudaBackend(Device device) {
         this.raw = device;
-        this.dev = new Flushing(device);
+        this.dev = new FlushingDevice(device, this::flushStats);
         fill = dev.kernel("loupe_fill");
         axpy = dev.kernel("loupe_axpy");
         scale = dev.kernel("loupe_scale");
@@ -515,98 +515,5 @@ public final class CudaBackend implements Backend {
         raw.memset32(counts, 0, totalBins);
         raw.launch(statsHistBatch, first[count], 1, THREADS, 1, new KernelArgs().bytes(struct).ptr(batchMeta).ptr(counts));
         raw.launch(statsHistOutBatch, count, 1, THREADS, 1, new KernelArgs().bytes(struct).ptr(counts));
-    }
-
-    /** The device, with the pending statistics batch launched before any work that could depend on it. */
-    private final class Flushing implements Device {
-        private final Device d;
-
-        Flushing(Device d) {
-            this.d = d;
-        }
-
-        @Override
-        public String describe() {
-            return d.describe();
-        }
-
-        @Override
-        public long alloc(long bytes) {
-            return d.alloc(bytes);  // new memory: nothing pending reads it
-        }
-
-        @Override
-        public void free(long address) {
-            flushStats();
-            d.free(address);
-        }
-
-        @Override
-        public void upload(float[] src, int srcOff, long dst, int len) {
-            flushStats();
-            d.upload(src, srcOff, dst, len);
-        }
-
-        @Override
-        public void download(long src, float[] dst, int dstOff, int len) {
-            flushStats();
-            d.download(src, dst, dstOff, len);
-        }
-
-        @Override
-        public void copy(long dst, long src, long bytes) {
-            flushStats();
-            d.copy(dst, src, bytes);
-        }
-
-        @Override
-        public void memset32(long dst, int value, long count) {
-            flushStats();
-            d.memset32(dst, value, count);
-        }
-
-        @Override
-        public Kernel kernel(String name) {
-            return d.kernel(name);
-        }
-
-        @Override
-        public void launch(Kernel k, int gridX, int gridY, int blockX, int blockY, KernelArgs args) {
-            flushStats();
-            d.launch(k, gridX, gridY, blockX, blockY, args);
-        }
-
-        @Override
-        public void sgemmColumnMajor(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                                     long a, int lda, long b, int ldb, float beta, long c, int ldc) {
-            flushStats();
-            d.sgemmColumnMajor(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        }
-
-        @Override
-        public void synchronize() {
-            flushStats();
-            d.synchronize();
-        }
-
-        @Override
-        public Graph capture(Runnable ops) {
-            flushStats();
-            return d.capture(() -> {
-                ops.run();
-                flushStats();
-            });
-        }
-
-        @Override
-        public MemoryInfo memory(long usedBytes) {
-            return d.memory(usedBytes);
-        }
-
-        @Override
-        public void close() {
-            flushStats();
-            d.close();
-        }
     }
 }
