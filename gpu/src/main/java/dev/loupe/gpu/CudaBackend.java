@@ -508,7 +508,7 @@ public final class CudaBackend implements Backend {
             b.putInt(countFirstAt + 4 * k, countFirst[k]);
         }
         b.putInt(countAt, count);
-        byte[] struct = b.array();
+        byte[] struct = b.array();  // a fresh array per batch: a recording (capture) keeps the launch arguments
         raw.launch(statsPartialBatch, first[count], 1, THREADS, 1, new KernelArgs().bytes(struct).ptr(partials));
         raw.launch(statsFinalizeBatch, count, 1, THREADS, 1, new KernelArgs().bytes(struct).ptr(partials).ptr(batchMeta));
         if (totalBins == 0) return;

@@ -82,6 +82,8 @@ public final class GpuBench {
         private final Mode mode;
         private final float[][] xs, ys;
         private final Buf[] dx = new Buf[4], dy = new Buf[4];
+        private final Runnable ops;
+        /** The ops as a recorded graph in {@link Mode#GRAPH}, else null. */
         private final CapturedOps gradientsAndUpdate;
         private long step;
 
@@ -113,11 +115,9 @@ public final class GpuBench {
                 net.computeGradients(w.batch(), 0);
                 sgd.step(0.01f);
             };
-            gradientsAndUpdate = mode.graph ? new CapturedOps(b, ops) : null;
             this.ops = ops;
+            gradientsAndUpdate = mode.graph ? new CapturedOps(b, ops) : null;
         }
-
-        private final Runnable ops;
 
         /** One training step; returns its loss (read back: a sync point, like {@code loss.item()}). */
         float step() {
@@ -312,15 +312,19 @@ public final class GpuBench {
      * pending header. Returns the number of differing output floats.
      */
     static long statsBatchDifferences(String backend) {
+        return statsBatchDifferences(() -> Backends.open(backend), statsSizes(60, 300_000));
+    }
+
+    /** As {@link #statsBatchDifferences(String)}, with backends from {@code open} and tensors of {@code sizes}. */
+    static long statsBatchDifferences(java.util.function.Supplier<Backend> open, int[] sizes) {
         long bad = 0;
-        int[] sizes = statsSizes(60, 300_000);
         for (boolean chain : new boolean[] {false, true}) {
             float[] batched, single;
-            try (Backend b = Backends.open(backend)) {
+            try (Backend b = open.get()) {
                 batched = statsOf(b, sizes, chain);
             }
             System.setProperty("loupe.cuda.batchStats", "false");
-            try (Backend b = Backends.open(backend)) {
+            try (Backend b = open.get()) {
                 single = statsOf(b, sizes, chain);
             } finally {
                 System.clearProperty("loupe.cuda.batchStats");
@@ -402,7 +406,7 @@ public final class GpuBench {
             if (wanted.contains("statscheck")) {
                 long bad = statsBatchDifferences(backend);
                 md.add("- batched statistics and histograms (60 tensors of up to 300,000 floats, with and without chained"
-                        + " calls) against per-tensor launches: " + (bad == 0 ? "bitwise equal" : bad + " header floats differ"));
+                        + " calls) against per-tensor launches: " + (bad == 0 ? "bitwise equal" : bad + " output floats differ"));
                 System.out.println(md.getLast());
             }
             if (wanted.contains("probe")) {
