@@ -130,10 +130,11 @@ extern "C" __global__ void loupe_stats_finalize_batch(StatsBatch b, const double
 }
 
 // ReferenceBackend.histogramBin: equal-width bins on [lo, hi], hi in the last bin; a constant
-// tensor (hi == lo) lands in the middle bin.
+// tensor (hi == lo) lands in the middle bin. The offset is multiplied by binScale, bins / (hi - lo)
+// in float (IEEE division: the kernels are built without fast math); the cast takes NaN to 0.
 __device__ __forceinline__ int histogram_bin(float v, float lo, float hi, int bins) {
     if (!(hi > lo)) return bins / 2;
-    int b = (int)((v - lo) / (hi - lo) * (float)bins);
+    int b = (int)((v - lo) * ((float)bins / (hi - lo)));
     return imin(bins - 1, imax(0, b));
 }
 

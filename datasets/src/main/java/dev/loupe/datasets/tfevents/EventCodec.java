@@ -52,16 +52,21 @@ public final class EventCodec {
             sizes[i] = valueSize(e.values().get(i));
             summary += CodedOutputStream.computeTagSize(1) + CodedOutputStream.computeUInt32SizeNoTag(sizes[i]) + sizes[i];
         }
+        ScalarBlock block = e.scalars();
+        if (block != null) summary += block.tags().encodedSize();
         int size = CodedOutputStream.computeDoubleSize(1, e.wallTime()) + CodedOutputStream.computeInt64Size(2, e.step());
         if (e.fileVersion() != null) size += CodedOutputStream.computeStringSize(3, e.fileVersion());
-        if (!e.values().isEmpty()) size += CodedOutputStream.computeTagSize(5) + CodedOutputStream.computeUInt32SizeNoTag(summary) + summary;
+        boolean hasSummary = !e.values().isEmpty() || block != null;
+        if (hasSummary) size += CodedOutputStream.computeTagSize(5) + CodedOutputStream.computeUInt32SizeNoTag(summary) + summary;
         byte[] out = new byte[size];
-        CodedOutputStream o = CodedOutputStream.newInstance(out);
+        // the block's entries (if any) take the end of the array; the stream writes everything before them
+        int streamed = size - (block == null ? 0 : block.tags().encodedSize());
+        CodedOutputStream o = CodedOutputStream.newInstance(out, 0, streamed);
         try {
             o.writeDouble(1, e.wallTime());
             o.writeInt64(2, e.step());
             if (e.fileVersion() != null) o.writeString(3, e.fileVersion());
-            if (!e.values().isEmpty()) {
+            if (hasSummary) {
                 o.writeTag(5, LEN);
                 o.writeUInt32NoTag(summary);
                 for (int i = 0; i < sizes.length; i++) {
@@ -71,6 +76,7 @@ public final class EventCodec {
                 }
             }
             o.checkNoSpaceLeft();
+            if (block != null) block.tags().writeTo(out, streamed, block.values());
         } catch (IOException ex) {
             throw new IllegalStateException("event size computed wrongly", ex);
         }

@@ -1,6 +1,8 @@
 package dev.loupe.engine.record;
 
 import dev.loupe.datasets.tfevents.Histogram;
+import dev.loupe.datasets.tfevents.ScalarBlock;
+import dev.loupe.datasets.tfevents.ScalarTags;
 import dev.loupe.datasets.tfevents.SummaryValue;
 import dev.loupe.datasets.tfevents.TfEvent;
 import dev.loupe.datasets.tfevents.TfEventWriter;
@@ -66,6 +68,12 @@ public final class Recorder implements TrainListener, AutoCloseable {
     private final boolean classify;
     private final List<RecordedTensor> tensors;
     private final String[][] tags;
+    /**
+     * The per-tensor scalars of a statistics step, in the order {@link #summaries} fills them:
+     * each tensor's {@link #STATS}, then its {@code update_ratio} where it is an update. Encoded
+     * from a template by the event file's thread.
+     */
+    private final ScalarTags statTags;
     private final SamplingBudget sampling;
     private final TfEventWriter writer;
     private final Buf[] summary;
@@ -102,6 +110,13 @@ public final class Recorder implements TrainListener, AutoCloseable {
         for (int i = 0; i < tensors.size(); i++) {
             for (int s = 0; s < STATS.length; s++) tags[i][s] = tensors.get(i).tag() + "/" + STATS[s];
         }
+        List<String> block = new ArrayList<>();
+        for (int i = 0; i < tensors.size(); i++) {
+            block.addAll(List.of(tags[i]));
+            RecordedTensor t = tensors.get(i);
+            if (t.param() >= 0) block.add(tensors.get(t.param()).tag() + "/update_ratio");
+        }
+        this.statTags = new ScalarTags(block);
         this.sampling = new SamplingBudget(cfg);
         long floats = (long) tensors.size() * TensorStats.length(cfg.bins());
         this.summary = new Buf[] {backend.alloc(Math.max(1, floats)), backend.alloc(Math.max(1, floats))};
@@ -298,7 +313,7 @@ public final class Recorder implements TrainListener, AutoCloseable {
         if (p == null) return;
         pending = null;
         StepEvent e = p.step();
-        List<SummaryValue> values = new ArrayList<>(p.stats() ? tensors.size() * (STATS.length + 1) + 8 : 8);
+        List<SummaryValue> values = new ArrayList<>(p.hist() ? tensors.size() + 8 : 8);
         values.add(new SummaryValue.Scalar("train/loss", e.loss()));
         if (classify) values.add(new SummaryValue.Scalar("train/accuracy", (float) e.correct() / e.rows()));
         values.add(new SummaryValue.Scalar("train/lr", e.lr()));
@@ -306,22 +321,24 @@ public final class Recorder implements TrainListener, AutoCloseable {
         values.add(new SummaryValue.Scalar("perf/examples_per_sec", (float) (e.rows() / (e.stepNanos() / 1e9))));
         values.add(new SummaryValue.Scalar("perf/record_ms", lastRecordNanos / 1e6f));
         if (cfg.budget() > 0) values.add(new SummaryValue.Scalar("perf/record_factor", sampling.factor()));
-        if (p.stats()) summaries(p, values);
-        writer.write(TfEvent.summary(System.currentTimeMillis() / 1000.0, e.step(), values));
+        ScalarBlock block = p.stats() ? summaries(p, values) : null;
+        writer.write(TfEvent.summary(System.currentTimeMillis() / 1000.0, e.step(), values, block));
     }
 
-    private void summaries(Pending p, List<SummaryValue> values) {
+    /** Reads the pending step's summaries: its scalars in {@link #statTags} order, and its histograms into {@code values}. */
+    private ScalarBlock summaries(Pending p, List<SummaryValue> values) {
         int bins = p.hist() ? cfg.bins() : 0, stride = TensorStats.length(bins);
         // the one host read of this step's summaries (its work finished at the last loss read)
         backend.download(p.summary(), 0, host, 0, tensors.size() * stride);
+        float[] scalars = new float[statTags.size()];
+        int k = 0;
         for (int i = 0; i < tensors.size(); i++) {
             int o = i * stride;
-            for (int s = 0; s < STATS.length; s++) values.add(new SummaryValue.Scalar(tags[i][s], host[o + STAT_INDEX[s]]));
+            for (int s = 0; s < STATS.length; s++) scalars[k++] = host[o + STAT_INDEX[s]];
             RecordedTensor t = tensors.get(i);
             if (t.param() >= 0) {
                 double theta = host[t.param() * stride + TensorStats.L2], delta = host[o + TensorStats.L2];
-                values.add(new SummaryValue.Scalar(tensors.get(t.param()).tag() + "/update_ratio",
-                        (float) (theta == 0 ? (delta == 0 ? 0 : Double.POSITIVE_INFINITY) : delta / theta)));
+                scalars[k++] = (float) (theta == 0 ? (delta == 0 ? 0 : Double.POSITIVE_INFINITY) : delta / theta);
             }
             if (p.hist()) {
                 float[] counts = new float[bins];
@@ -332,6 +349,7 @@ public final class Recorder implements TrainListener, AutoCloseable {
                         host[o + TensorStats.MAX], counts, host[o + TensorStats.MEAN] * finite, l2 * l2)));
             }
         }
+        return new ScalarBlock(statTags, scalars);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.loupe.engine.backend.nd4j;
 
+import dev.loupe.engine.backend.reference.ReferenceBackend;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
@@ -395,14 +396,14 @@ final class SimdLoops {
     /**
      * Adds the histogram bins of {@code x[lo, hi)} (all finite) to {@code counts[at ..]}, which
      * holds {@link StatsKernels#WAYS} (4) interleaved tables of {@code bins} counters. The bin is computed as
-     * {@code ReferenceBackend.histogramBin} does, {@code (int) ((v − lo) / (hi − lo) · bins)}
-     * clamped, with the same float operations (a true division, not a reciprocal). Binning is
+     * {@code ReferenceBackend.histogramBin} does, {@code (int) ((v − lo) · scale)} clamped, with
+     * {@code scale = ReferenceBackend.binScale(lo, hi, bins)}, the same float operations. Binning is
      * vectorized into {@code idx}; the increments are scalar, spread over the tables so that runs of
      * one bin do not serialize on a store-to-load dependency.
      */
     static void bins(MemorySegment x, long from, long to, float lo, float hi, int bins, int[] idx, int[] counts, int at) {
-        FloatVector vlo = FloatVector.broadcast(FS, lo), width = FloatVector.broadcast(FS, hi - lo),
-                scale = FloatVector.broadcast(FS, (float) bins);
+        float k = ReferenceBackend.binScale(lo, hi, bins);
+        FloatVector vlo = FloatVector.broadcast(FS, lo), scale = FloatVector.broadcast(FS, k);
         IntVector top = IntVector.broadcast(IS, bins - 1), zero = IntVector.zero(IS);
         int block = idx.length - idx.length % L;
         for (long start = from; start < to; start += block) {
@@ -410,12 +411,12 @@ final class SimdLoops {
             int m = 0;
             for (; i <= end - L; i += L, m += L) {
                 FloatVector v = FloatVector.fromMemorySegment(FS, x, i * Float.BYTES, LE);
-                IntVector b = (IntVector) v.sub(vlo).div(width).mul(scale).convertShape(VectorOperators.F2I, IS, 0);
+                IntVector b = (IntVector) v.sub(vlo).mul(scale).convertShape(VectorOperators.F2I, IS, 0);
                 b.max(zero).min(top).intoArray(idx, m);
             }
             for (; i < end; i++, m++) {
                 float v = x.getAtIndex(Nd4jBackend.F, i);
-                idx[m] = Math.min(bins - 1, Math.max(0, (int) ((v - lo) / (hi - lo) * bins)));
+                idx[m] = Math.min(bins - 1, Math.max(0, (int) ((v - lo) * k)));
             }
             int j = 0;
             for (; j + 3 < m; j += 4) {
@@ -433,20 +434,27 @@ final class SimdLoops {
 
     /**
      * {@link #bins} for at most {@link #SMALL_BINS} bins with no scalar work per element: each
-     * lane keeps its own histogram as 4-bit counters, eight bins to an int, in four accumulator
-     * vectors (bin b: accumulator b / 8, nibble b % 8); an element adds {@code 1 << 4·(b % 8)} to
-     * its lane of accumulator {@code b / 8} (a masked add per accumulator). A nibble grows by at
-     * most 1 per vector, so every 15 vectors the nibbles are spread into 8-bit counters (even and
-     * odd nibbles into two vectors per accumulator), and those go to {@code counts[at + b]} every
-     * 17 such runs (255 vectors), before a byte could overflow. About 17 vector operations per
-     * vector of elements; 8-bit counters with eight accumulators took 25 and 21% more time.
+     * lane keeps its own histogram as 4-bit counters in four accumulator vectors, bin b in
+     * accumulator {@code b & 3} at nibble {@code b >> 2}; an element adds {@code 1 << (b & ~3)}
+     * to its lane of accumulator {@code b & 3} (a masked add per accumulator). A nibble grows by
+     * at most 1 per vector, so every 15 vectors the nibbles are spread into 8-bit counters (even
+     * and odd nibbles into two vectors per accumulator), and those go to {@code counts[at + b]}
+     * every 17 such runs (255 vectors), before a byte could overflow. Since lo is the minimum of
+     * the elements, {@code v − lo ≥ 0} and the bin needs no clamp at 0; below 32 bins it needs
+     * none at the top either: an element at hi computes at most bin {@code bins}, which has a
+     * counter of its own and is folded into the last bin at the end (with 32 bins, or where the
+     * scale overflowed to infinity, the bin is clamped). About 14 vector operations per vector
+     * of elements; 8-bit counters with eight accumulators took 25% and 21% more time than the
+     * 4-bit ones.
      */
     static void binsSmall(MemorySegment x, long from, long to, float lo, float hi, int bins, int[] counts, int at) {
-        FloatVector vlo = FloatVector.broadcast(FS, lo), width = FloatVector.broadcast(FS, hi - lo),
-                scale = FloatVector.broadcast(FS, (float) bins);
+        float k = ReferenceBackend.binScale(lo, hi, bins);
+        boolean clamp = bins >= SMALL_BINS || Float.isInfinite(k);
+        FloatVector vlo = FloatVector.broadcast(FS, lo), scale = FloatVector.broadcast(FS, k);
         IntVector top = IntVector.broadcast(IS, bins - 1), zero = IntVector.zero(IS), one = IntVector.broadcast(IS, 1),
                 low = IntVector.broadcast(IS, 0x0F0F0F0F);
         int[] bytes = new int[8 * L];
+        int[] found = new int[SMALL_BINS];
         long i = from;
         while (i <= to - L) {
             // up to 17 runs of at most 15 vectors; no calls inside, so C2 keeps the accumulators in registers
@@ -455,15 +463,16 @@ final class SimdLoops {
                 IntVector n0 = zero, n1 = zero, n2 = zero, n3 = zero;
                 for (long end = Math.min(to - L, i + 14L * L); i <= end; i += L) {
                     FloatVector v = FloatVector.fromMemorySegment(FS, x, i * Float.BYTES, LE);
-                    IntVector b = ((IntVector) v.sub(vlo).div(width).mul(scale).convertShape(VectorOperators.F2I, IS, 0)).max(zero).min(top);
-                    IntVector inc = one.lanewise(VectorOperators.LSHL, b.and(7).lanewise(VectorOperators.LSHL, 2));
-                    IntVector g = b.lanewise(VectorOperators.LSHR, 3);
+                    IntVector b = (IntVector) v.sub(vlo).mul(scale).convertShape(VectorOperators.F2I, IS, 0);
+                    if (clamp) b = b.max(zero).min(top);
+                    IntVector inc = one.lanewise(VectorOperators.LSHL, b.and(~3));
+                    IntVector g = b.and(3);
                     n0 = n0.add(inc, g.compare(VectorOperators.EQ, 0));
                     n1 = n1.add(inc, g.compare(VectorOperators.EQ, 1));
                     n2 = n2.add(inc, g.compare(VectorOperators.EQ, 2));
                     n3 = n3.add(inc, g.compare(VectorOperators.EQ, 3));
                 }
-                // even nibbles (bins 8g, 8g+2, 8g+4, 8g+6) to b(2g), odd ones to b(2g+1), one byte each
+                // even nibbles (bins g, g+8, g+16, g+24 of accumulator g) to b(2g), odd ones (g+4, g+12, ...) to b(2g+1)
                 b0 = b0.add(n0.and(low));
                 b1 = b1.add(n0.lanewise(VectorOperators.LSHR, 4).and(low));
                 b2 = b2.add(n1.and(low));
@@ -481,15 +490,16 @@ final class SimdLoops {
             b5.intoArray(bytes, 5 * L);
             b6.intoArray(bytes, 6 * L);
             b7.intoArray(bytes, 7 * L);
-            for (int b = 0; b < bins; b++) {
-                int r = b & 7, base = (2 * (b >> 3) + (r & 1)) * L, shift = 8 * (r >> 1), c = 0;
+            for (int b = 0; b < SMALL_BINS; b++) {
+                int nib = b >> 2, base = (2 * (b & 3) + (nib & 1)) * L, shift = 8 * (nib >> 1), c = 0;
                 for (int lane = 0; lane < L; lane++) c += (bytes[base + lane] >>> shift) & 0xFF;
-                counts[at + b] += c;
+                found[b] += c;
             }
         }
+        for (int b = 0; b < SMALL_BINS; b++) counts[at + Math.min(bins - 1, b)] += found[b];
         for (; i < to; i++) {
             float v = x.getAtIndex(Nd4jBackend.F, i);
-            counts[at + Math.min(bins - 1, Math.max(0, (int) ((v - lo) / (hi - lo) * bins)))]++;
+            counts[at + Math.min(bins - 1, Math.max(0, (int) ((v - lo) * k)))]++;
         }
     }
 }

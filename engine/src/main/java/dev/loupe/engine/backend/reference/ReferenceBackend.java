@@ -466,10 +466,23 @@ public final class ReferenceBackend implements Backend {
         }
     }
 
-    /** The bin of {@code v} among {@code bins} equal-width bins on [lo, hi]; hi falls in the last. */
+    /**
+     * The bin of {@code v} among {@code bins} equal-width bins on [lo, hi]; hi falls in the last.
+     * The offset from {@code lo} is multiplied by {@link #binScale} (one float division per
+     * tensor, not per element), the way every backend bins.
+     */
     public static int histogramBin(float v, float lo, float hi, int bins) {
         if (!(hi > lo)) return bins / 2;
-        int b = (int) ((v - lo) / (hi - lo) * bins);
+        int b = (int) ((v - lo) * binScale(lo, hi, bins));
         return Math.min(bins - 1, Math.max(0, b));
+    }
+
+    /**
+     * Bins per unit of value, {@code bins / (hi − lo)} in float. Where it overflows to infinity
+     * (a subnormal range) the offset 0 gives NaN and the others infinity, which the cast and
+     * the clamp put in the first and last bins.
+     */
+    public static float binScale(float lo, float hi, int bins) {
+        return bins / (hi - lo);
     }
 }
