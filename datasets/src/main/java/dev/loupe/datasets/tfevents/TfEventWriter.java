@@ -30,7 +30,7 @@ import java.util.concurrent.locks.LockSupport;
  * that woke it), and writes what it finds, whole records, in one system call; when
  * {@value #WAKE_AT} events are queued before that, {@link #write} wakes it. Each wake-up costs
  * the thread more than encoding an event (its caches are cold: on a 2-core machine training a
- * 5 ms-step MLP, polling every 20 ms took 1.9% of a core, every 100 ms 0.9%), so it wakes rarely;
+ * 5 ms-step MLP, polling every 20 ms took 1.3% of a core, every 100 ms 0.5%), so it wakes rarely;
  * TensorBoard's own writers flush every 120 s. {@link #close} writes everything queued before it
  * returns; a process killed outright loses at most the events still queued, those of the last
  * {@value #POLL_MILLIS} ms or so. At {@value #QUEUE} queued events {@link #write} waits for the
