@@ -38,7 +38,7 @@ import java.util.Map;
  * for every model, {@code --batch mlp:256,cnn:64} one per model.
  *
  * <p>Usage: {@code RecordingOverheadBench [--backend nd4j] [--models mlp,cnn] [--batch mlp:256,cnn:128]
- * [--cycles 30] [--warmup-cycles 5]}
+ * [--cycles 60] [--warmup-cycles 5]}
  */
 public final class RecordingOverheadBench {
     private RecordingOverheadBench() {}
@@ -48,7 +48,7 @@ public final class RecordingOverheadBench {
         String backendName = a.getOrDefault("backend", "nd4j");
         List<String> models = List.of(a.getOrDefault("models", "mlp,cnn").split(","));
         Map<String, Integer> batches = batches(a.getOrDefault("batch", "mlp:256,cnn:128"));
-        int cycles = Integer.parseInt(a.getOrDefault("cycles", "30")), warmup = Integer.parseInt(a.getOrDefault("warmup-cycles", "5"));
+        int cycles = Integer.parseInt(a.getOrDefault("cycles", "60")), warmup = Integer.parseInt(a.getOrDefault("warmup-cycles", "5"));
         System.out.println("# RecordingOverheadBench: backend " + backendName + "; " + Versions.all());
         BenchContext ctx = BenchContext.of(Suite.FULL, List.of(backendName), EnumSet.noneOf(Peer.class),
                 Runtime.getRuntime().availableProcessors(), (f, m) -> System.err.printf("[%3.0f%%] %s%n", 100 * f, m));
