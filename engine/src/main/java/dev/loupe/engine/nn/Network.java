@@ -223,9 +223,17 @@ public final class Network implements AutoCloseable {
 
     /** Counts correct predictions of the last forward against the labels: a sync point. */
     public int countCorrect(int n) {
-        backend.countCorrect(n, outputSize, output(), target, scalar);
+        countCorrectInto(n, scalar);
         backend.download(scalar, 0, one, 0, 1);
         return (int) one[0];
+    }
+
+    /**
+     * {@link #countCorrect} without the read: the count (as a float) goes to {@code dst[0]} on the
+     * device, so a caller counting many forwards reads them all back at once.
+     */
+    public void countCorrectInto(int n, Buf dst) {
+        backend.countCorrect(n, outputSize, output(), target, dst);
     }
 
     private void checkRows(int n) {
