@@ -82,8 +82,8 @@ public final class RecordingOverheadWorkload implements Workload {
         /**
          * The training benchmark's batch for {@code arch} (MLP 256, CNN 128); quick: 20 cycles after
          * 3; full: 60 cycles after 5, and the budget variant. On a shared 2-core VM a block is now and
-         * then hit by a burst of slow steps (about 1.8× for 20–40 ms, in any variant alike, not seen
-         * as steal by the guest): per-cycle ratios of the MLP spread with a standard deviation of
+         * then hit by a burst of slow steps (about 1.8× for 20–40 ms, in any variant alike):
+         * per-cycle ratios of the MLP spread with a standard deviation of
          * about 0.16 around a median near 1.03, so 30 cycles left the median of a run a couple of
          * percent either way; 60 halve its variance, for about 15 s (MLP) and 60 s (CNN).
          */
