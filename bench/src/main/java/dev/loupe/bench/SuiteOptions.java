@@ -1,5 +1,6 @@
 package dev.loupe.bench;
 
+import dev.loupe.datasets.AtomicFiles;
 import dev.loupe.datasets.BadInputException;
 import dev.loupe.engine.BackendProvider;
 import dev.loupe.engine.Backends;
@@ -67,11 +68,6 @@ public record SuiteOptions(Suite suite, List<String> backends, Set<Peer> peers, 
      * @throws BadInputException when the directory cannot be created
      */
     public void createOut() {
-        try {
-            Files.createDirectories(out);
-        } catch (java.io.IOException e) {
-            throw new BadInputException("cannot create --out directory " + out + ": " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " " + e.getMessage()));
-        }
+        AtomicFiles.createOutputDirectory(out, "--out");
     }
 }

@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 
 /** {@code loupe bench}: measures Loupe against DL4J, PyTorch and its own baselines side by side and writes a report. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure Loupe on every backend in one run, each figure beside its peer's or baseline's:",
+        description = {"Measure Loupe on every backend, each figure beside its peer's or baseline's from the same run.",
+                "Workloads:",
                 "  training (MLP, CNN) samples/s vs DL4J and PyTorch (same model, data shape, batch, fp32 SGD, threads),",
                 "  recording overhead (full and stats vs off), integrated gradients vs PyTorch (CNN, 50 steps),",
                 "  loss-landscape grid points/s batched vs one point at a time (MLP, CNN).",

@@ -1,5 +1,6 @@
 package dev.loupe.cli;
 
+import dev.loupe.datasets.AtomicFiles;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -66,6 +67,7 @@ final class DemoCommand implements Callable<Integer> {
             Files.move(run, old);
             System.err.println("moved the previous demo run to " + old);
         }
+        AtomicFiles.createOutputDirectory(run, "--run");
         String dir = run.toString(), g = String.valueOf(grid), s = String.valueOf(landscapeSamples);
         List<String> train = new ArrayList<>(List.of("train", "--model", "cnn", "--dataset", "fashion-mnist", "--epochs",
                 String.valueOf(epochs), "--batch", "64", "--lr", "0.05", "--schedule", "cosine", "--seed", "42", "--backend", backend,

@@ -1,5 +1,6 @@
 package dev.loupe.cli;
 
+import dev.loupe.datasets.AtomicFiles;
 import dev.loupe.datasets.DataSources;
 import dev.loupe.datasets.Dataset;
 import dev.loupe.engine.Backend;
@@ -43,6 +44,7 @@ final class ExampleCommand implements Callable<Integer> {
             throw new dev.loupe.datasets.BadInputException("unknown example '" + name + "' (available: linear-regression)");
         }
         if (steps <= 0) throw new dev.loupe.datasets.BadInputException("--steps must be positive");
+        AtomicFiles.createOutputDirectory(out, "--out");
         Dataset data = DataSources.load("linear", null, seed);
         int n = data.trainCount();
         try (Backend b = Backends.open(backend)) {

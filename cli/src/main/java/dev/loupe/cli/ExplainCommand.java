@@ -9,6 +9,7 @@ import dev.loupe.engine.explain.ExplainParams;
 import dev.loupe.engine.explain.Explainer;
 import dev.loupe.engine.explain.Explanation;
 import dev.loupe.engine.explain.ExplanationWriter;
+import dev.loupe.engine.explain.GradCam;
 import dev.loupe.engine.explain.GradientRunner;
 import dev.loupe.engine.explain.Localization;
 import dev.loupe.engine.nn.Network;
@@ -122,6 +123,11 @@ final class ExplainCommand implements Callable<Integer> {
             System.out.printf("explaining %d inputs (%s) of %s with %s on %s, internal batch %d%n", s.n, s.sampleSource,
                     s.checkpoint.getFileName(), s.spec.name(), b.name(), net.batchSize());
             Map<String, Object> prov = s.provenance(b, net);
+            // a bad --layer ends the command before any method has started (and drawn a progress bar)
+            if (ms.contains(ExplainMethod.GRADCAM) || ms.contains(ExplainMethod.GRADCAM_PP)) {
+                if (p.layer() == null) GradCam.defaultLayer(net);
+                else GradCam.checkLayer(net.layer(p.layer()));
+            }
             for (ExplainMethod m : ms) {
                 long total = s.n * rowsPerSample(m, p, s.spec.inputShape());
                 long t0 = System.nanoTime();

@@ -23,10 +23,10 @@ import picocli.CommandLine.Option;
 
 /** {@code loupe faithfulness}: deletion and insertion AUC per attribution method. */
 @Command(name = "faithfulness", mixinStandardHelpOptions = true,
-        description = {"Deletion and insertion curves (Petsiuk et al. 2018): remove (or restore) pixels in order of",
-                "attribution, --step of the image at a time, replacing them with the substrate, and track the target",
-                "class's softmax probability. Deletion AUC: lower is better; insertion AUC: higher is better. A random",
-                "ordering is reported as the chance level. Writes RUN/explain/faithfulness.json."})
+        description = {"Deletion and insertion AUC of each explanation method (Petsiuk et al. 2018).",
+                "Remove (or restore) pixels in order of attribution, --step of the image at a time, replacing them",
+                "with the substrate, and track the target class's softmax probability. Deletion AUC: lower is better;",
+                "insertion AUC: higher is better. A random ordering is reported as the chance level. Writes RUN/explain/faithfulness.json."})
 final class FaithfulnessCommand implements Callable<Integer> {
     @Option(names = "--run", required = true, description = "run directory")
     Path run;

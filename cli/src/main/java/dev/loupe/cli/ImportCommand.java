@@ -28,8 +28,8 @@ import picocli.CommandLine.Option;
  * and checkpoint {@code step-0}) that {@code predict} and the explainers read like any other run.
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
-        description = {"Convert a trained DL4J MultiLayerNetwork (.zip) or Keras Sequential model (.h5) into a",
-                "Loupe run directory (run.json + checkpoint step-0) that predict and the explainers read.",
+        description = {"Convert a trained DL4J (.zip) or Keras Sequential (.h5) model into a Loupe run.",
+                "The run directory (run.json + checkpoint step-0) is what predict and the explainers read.",
                 "Before anything is written, Loupe's outputs are compared with DL4J's on random inputs.",
                 "The imported model takes images channels-last, [N, H, W, C], like every Loupe model.",
                 "Layers: dense, conv (square kernels), max/avg pooling, global average pooling, dropout and",

@@ -1,6 +1,8 @@
 package dev.loupe.cli;
 
+import dev.loupe.datasets.AtomicFiles;
 import dev.loupe.viz.Reports;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -19,7 +21,10 @@ final class RenderCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path index = Reports.standard().write(run, out != null ? out : run.resolve("report"));
+        Path dest = out != null ? out : run.resolve("report");
+        // a missing run is reported by Reports; an unwritable report folder is reported here, before drawing
+        if (Files.isDirectory(run)) AtomicFiles.createOutputDirectory(dest, out != null ? "--out" : "report");
+        Path index = Reports.standard().write(run, dest);
         System.out.println(index.toAbsolutePath());
         return 0;
     }

@@ -22,10 +22,10 @@ import picocli.CommandLine.Option;
 
 /** {@code loupe sanity}: the cascading model-parameter randomization test for attribution methods. */
 @Command(name = "sanity", mixinStandardHelpOptions = true,
-        description = {"Cascading model-parameter randomization (Adebayo et al. 2018): re-initialize the trainable layers",
-                "one by one from the top, cumulatively, and report the Spearman rank correlation of |attribution| with",
-                "the trained model's (mean over samples). Good methods fall towards 0; values near 1 mean the map",
-                "does not depend on what the model learned. Writes RUN/explain/sanity.json."})
+        description = {"Model-parameter randomization test of the explanations (Adebayo et al. 2018).",
+                "Cascading: re-initialize the trainable layers one by one from the top, cumulatively, and report the",
+                "Spearman rank correlation of |attribution| with the trained model's (mean over samples). Good methods",
+                "fall towards 0; values near 1 mean the map does not depend on what the model learned. Writes RUN/explain/sanity.json."})
 final class SanityCommand implements Callable<Integer> {
     @Option(names = "--run", required = true, description = "run directory")
     Path run;

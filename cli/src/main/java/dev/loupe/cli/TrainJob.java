@@ -1,5 +1,6 @@
 package dev.loupe.cli;
 
+import dev.loupe.datasets.AtomicFiles;
 import dev.loupe.datasets.BadInputException;
 import dev.loupe.datasets.DataSources;
 import dev.loupe.datasets.Dataset;
@@ -77,6 +78,7 @@ final class TrainJob {
                 from = c.state();
                 System.err.println("resuming " + dir + " from " + latest.getFileName() + " (epoch " + (from.epoch() + 1) + ", step " + from.step() + ")");
             } else {
+                AtomicFiles.createOutputDirectory(dir, "--run");
                 manifest = RunManifest.create(dir, o, data, spec, net, backend);
             }
             System.out.println("data: " + data.source());

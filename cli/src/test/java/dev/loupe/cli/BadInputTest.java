@@ -39,6 +39,21 @@ class BadInputTest {
     }
 
     @Test
+    void unwritableOutputDirectories() throws IOException {
+        Path blocker = Files.writeString(tmp.resolve("a-file"), "not a directory");
+        String under = blocker.resolve("sub").toString();
+        expectBadInput("cannot write to --run directory", "train", "--dataset", "blobs", "--model", "mlp", "--epochs", "1",
+                "--backend", "reference", "--run", under);
+        expectBadInput("cannot write to --out directory", "example", "linear-regression", "--backend", "reference", "--out", under);
+        expectBadInput("cannot write to --run directory", "demo", "--run", under);
+        String trained = run("trained");
+        assertEquals(0, CliRunner.run("train", "--dataset", "blobs", "--model", "mlp", "--epochs", "1", "--backend", "reference",
+                "--record", "off", "--run", trained).exit());
+        expectBadInput("cannot write to --out directory", "render", "--run", trained, "--out", under);
+        assertEquals("not a directory", Files.readString(blocker));
+    }
+
+    @Test
     void unknownDataset() {
         expectBadInput("unknown dataset 'cifar'", "train", "--dataset", "cifar", "--run", run("a"));
     }

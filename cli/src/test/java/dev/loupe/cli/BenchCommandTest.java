@@ -65,7 +65,7 @@ class BenchCommandTest {
     @Test
     void outUnderAFile() throws Exception {
         Path file = Files.writeString(tmp.resolve("plain"), "x");
-        expectBadInput("cannot create --out directory", "bench", "--out", file.resolve("sub").toString());
+        expectBadInput("cannot write to --out directory", "bench", "--out", file.resolve("sub").toString());
     }
 
     @Test

@@ -9,8 +9,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.datasets.NpyArray;
 import dev.loupe.datasets.NpyFiles;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +34,19 @@ class ExplainCliTest {
         assertEquals(0, o.exit(), o.err());
     }
 
+    /** Copies a run's run.json and checkpoints (not its explanations) to {@code to}. */
+    private static void copyRunWithoutExplanations(Path from, Path to) throws IOException {
+        try (Stream<Path> all = Files.walk(from)) {
+            for (Path p : all.sorted().toList()) {
+                Path rel = from.relativize(p);
+                if (rel.startsWith("explain")) continue;
+                Path dest = to.resolve(rel.toString());
+                if (Files.isDirectory(p)) Files.createDirectories(dest);
+                else Files.copy(p, dest);
+            }
+        }
+    }
+
     private static CliRunner.Outcome ok(String... args) {
         CliRunner.Outcome o = CliRunner.run(args);
         assertEquals(0, o.exit(), () -> String.join(" ", args) + "\n" + o.out() + "\n" + o.err());
@@ -41,7 +56,8 @@ class ExplainCliTest {
     private static void bad(String mustMention, String... args) {
         CliRunner.Outcome o = CliRunner.run(args);
         assertEquals(2, o.exit(), () -> "exit code for " + String.join(" ", args) + "\nstdout: " + o.out() + "\nstderr: " + o.err());
-        assertEquals(1, o.err().lines().filter(l -> l.startsWith("loupe:")).count(), () -> "one error line, got:\n" + o.err());
+        assertEquals(1, o.err().lines().filter(l -> !l.isBlank()).count(), () -> "one line on stderr, got:\n" + o.err());
+        assertTrue(o.err().startsWith("loupe:"), () -> "stderr should be the error line: " + o.err());
         assertTrue(o.err().toLowerCase().contains(mustMention.toLowerCase()), () -> "stderr should mention '" + mustMention + "': " + o.err());
     }
 
@@ -112,6 +128,11 @@ class ExplainCliTest {
         bad("unknown explanation method 'lime'", "explain", "--run", run, "--method", "lime");
         bad("spatial output", "explain", "--run", run, "--method", "gradcam", "--layer", "dense1", "--samples", "1", "--backend", "reference");
         bad("no layer named 'conv9'", "explain", "--run", run, "--method", "gradcam", "--layer", "conv9", "--samples", "1", "--backend", "reference");
+        // with several methods, a bad --layer is caught before the first method writes anything
+        Path fresh = tmp.resolve("fresh-run");
+        copyRunWithoutExplanations(Path.of(run), fresh);
+        bad("no layer named 'conv9'", "explain", "--run", fresh.toString(), "--method", "all", "--layer", "conv9", "--samples", "1", "--backend", "reference");
+        assertFalse(Files.exists(fresh.resolve("explain")), "nothing written before the bad --layer was found");
         bad("out of range", "explain", "--run", run, "--method", "saliency", "--target", "7", "--samples", "1", "--backend", "reference");
         bad("--target must be", "explain", "--run", run, "--method", "saliency", "--target", "best", "--samples", "1", "--backend", "reference");
         Path wrong = tmp.resolve("wrong.npy");

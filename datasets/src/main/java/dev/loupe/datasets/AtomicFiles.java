@@ -34,6 +34,25 @@ public final class AtomicFiles {
         void write(Path dir) throws IOException;
     }
 
+    /**
+     * Creates an output directory the user named (with its parents) and checks that a file can be
+     * written in it, so an unusable path is reported before any work starts.
+     *
+     * @param option how the user named it, for the message ({@code "--run"}, {@code "--out"})
+     * @throws BadInputException when the directory cannot be created or written to
+     */
+    public static void createOutputDirectory(Path dir, String option) {
+        try {
+            Files.createDirectories(dir);
+            Path probe = Files.createTempFile(dir, ".loupe-write-check", ".tmp");
+            Files.delete(probe);
+        } catch (IOException | SecurityException e) {
+            String why = e instanceof java.nio.file.FileAlreadyExistsException ? "a file is in the way"
+                    : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
+            throw new BadInputException("cannot write to " + option + " directory " + dir + ": " + why);
+        }
+    }
+
     /** Atomically replaces {@code target} with {@code bytes}. */
     public static void writeBytes(Path target, byte[] bytes) {
         write(target, out -> out.write(bytes));
