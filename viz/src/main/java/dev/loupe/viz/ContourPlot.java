@@ -9,6 +9,7 @@ import java.awt.RenderingHints;
 import java.awt.geom.AffineTransform;
 import java.awt.geom.Line2D;
 import java.awt.geom.Path2D;
+import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -99,6 +100,72 @@ final class ContourPlot {
         return out.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
+    private static final Font MARKER_FONT = new Font(Font.SANS_SERIF, Font.BOLD, 13);
+
+    /** Pixel position of a data point. */
+    private double[] pixel(double x, double y, int pw, int ph) {
+        double x0 = xs[0], x1 = xs[xs.length - 1], y0 = ys[0], y1 = ys[ys.length - 1];
+        return new double[] {LEFT + (x - x0) / (x1 - x0) * pw, TOP + (1 - (y - y0) / (y1 - y0)) * ph};
+    }
+
+    /**
+     * Where each marker's label goes: the first of right-above, right-below, left-above,
+     * left-below, above and below the marker that stays inside the frame and clear of the paths and
+     * of the labels placed before it (the first that fits the frame when none is clear).
+     */
+    private List<Rectangle2D> markerLabelBoxes(FontMetrics fm, List<Rectangle2D> pathBoxes, int pw, int ph) {
+        List<Rectangle2D> placed = new ArrayList<>();
+        for (Overlay o : overlays) {
+            if (o.line()) continue;
+            double[] p = pixel(o.x()[0], o.y()[0], pw, ph);
+            int tw = fm.stringWidth(o.label()) + 4, th = fm.getAscent() + fm.getDescent() + 4;
+            double[][] corners = { // top-left corners of the candidate boxes
+                {p[0] + 10, p[1] - 8 - th}, {p[0] + 10, p[1] + 8}, {p[0] - 10 - tw, p[1] - 8 - th}, {p[0] - 10 - tw, p[1] + 8},
+                {p[0] - tw / 2.0, p[1] - 12 - th}, {p[0] - tw / 2.0, p[1] + 12}};
+            Rectangle2D chosen = null, firstInside = null;
+            for (double[] c : corners) {
+                Rectangle2D box = new Rectangle2D.Double(c[0], c[1], tw, th);
+                if (box.getX() < LEFT + 2 || box.getMaxX() > LEFT + pw - 2 || box.getY() < TOP + 2 || box.getMaxY() > TOP + ph - 2) continue;
+                if (firstInside == null) firstInside = box;
+                if (!collides(box, pathBoxes) && !collides(box, placed)) { chosen = box; break; }
+            }
+            if (chosen == null) chosen = firstInside != null ? firstInside : new Rectangle2D.Double(p[0] - tw / 2.0, p[1] + 12, tw, th);
+            placed.add(chosen);
+        }
+        return placed;
+    }
+
+    /** Boxes along every path: its points, and its lines every few pixels. */
+    private List<Rectangle2D> pathBoxes(int pw, int ph) {
+        List<Rectangle2D> out = new ArrayList<>();
+        for (Overlay o : overlays) {
+            if (!o.line()) continue;
+            double[] prev = null;
+            for (int i = 0; i < o.x().length; i++) {
+                double[] p = pixel(o.x()[i], o.y()[i], pw, ph);
+                out.add(new Rectangle2D.Double(p[0] - 4, p[1] - 4, 8, 8));
+                if (prev != null) {
+                    int steps = (int) (Math.hypot(p[0] - prev[0], p[1] - prev[1]) / 6);
+                    for (int k = 1; k < steps; k++) {
+                        double f = (double) k / steps;
+                        out.add(new Rectangle2D.Double(prev[0] + f * (p[0] - prev[0]) - 2, prev[1] + f * (p[1] - prev[1]) - 2, 4, 4));
+                    }
+                }
+                prev = p;
+            }
+        }
+        return out;
+    }
+
+    private static Rectangle2D labelBox(double cx, double cy, int bw, int bh) {
+        return new Rectangle2D.Double(cx - bw / 2.0, cy - bh / 2.0 - 1, bw, bh);
+    }
+
+    private static boolean collides(Rectangle2D box, List<Rectangle2D> taken) {
+        for (Rectangle2D t : taken) if (t.intersects(box)) return true;
+        return false;
+    }
+
     void write(Path png) {
         BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
@@ -116,36 +183,49 @@ final class ContourPlot {
                 img.setRGB(LEFT + px, TOP + py, colour(t(bilinear(gx, gy))).getRGB());
             }
         }
-        // contours by marching squares, labelled once each where the line is longest
+        // contours by marching squares, labelled once each; a label keeps clear of the markers, their
+        // labels, the paths' points and the labels placed before it
         double[] levels = levels();
+        List<Rectangle2D> taken = pathBoxes(pw, ph);
+        List<Rectangle2D> markerLabels = markerLabelBoxes(g.getFontMetrics(MARKER_FONT), taken, pw, ph);
+        for (Overlay o : overlays) {
+            if (o.line()) continue;
+            double[] p = pixel(o.x()[0], o.y()[0], pw, ph);
+            taken.add(new Rectangle2D.Double(p[0] - 9, p[1] - 9, 18, 18));
+        }
+        taken.addAll(markerLabels);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        FontMetrics lfm = g.getFontMetrics();
         for (int li = 0; li < levels.length; li++) {
             double lv = levels[li];
             List<Line2D> segs = contour(lv, pw, ph);
             g.setColor(new Color(255, 255, 255, 200));
             g.setStroke(new BasicStroke(1.1f));
             for (Line2D s : segs) g.draw(s);
-            if (!segs.isEmpty()) {
-                // spread labels: pick the segment nearest a point that moves along the diagonal with the level
-                double tx = LEFT + pw * (0.2 + 0.6 * (li + 0.5) / levels.length), ty = TOP + ph * (0.25 + 0.5 * ((li * 0.37) % 1));
-                Line2D best = segs.getFirst();
-                double bd = Double.MAX_VALUE;
-                for (Line2D s : segs) {
-                    double cx0 = (s.getX1() + s.getX2()) / 2, cy0 = (s.getY1() + s.getY2()) / 2;
-                    if (cx0 < LEFT + 20 || cx0 > LEFT + pw - 20 || cy0 < TOP + 12 || cy0 > TOP + ph - 12) continue; // label fits inside
-                    double mx = (s.getX1() + s.getX2()) / 2 - tx, my = (s.getY1() + s.getY2()) / 2 - ty, d = mx * mx + my * my;
-                    if (d < bd) { bd = d; best = s; }
-                }
-                String text = Ticks.format(lv);
-                FontMetrics fm = g.getFontMetrics();
-                int cx = (int) ((best.getX1() + best.getX2()) / 2), cy = (int) ((best.getY1() + best.getY2()) / 2);
-                g.setColor(new Color(255, 255, 255, 220));
-                g.fillRoundRect(cx - fm.stringWidth(text) / 2 - 3, cy - fm.getAscent() / 2 - 3, fm.stringWidth(text) + 6, fm.getAscent() + 4, 6, 6);
-                g.setColor(Color.BLACK);
-                g.drawString(text, cx - fm.stringWidth(text) / 2, cy + fm.getAscent() / 2 - 1);
+            if (segs.isEmpty()) continue;
+            String text = Ticks.format(lv);
+            int bw = lfm.stringWidth(text) + 6, bh = lfm.getAscent() + 4;
+            // spread labels: the free segment nearest a point that moves along the diagonal with the level
+            double tx = LEFT + pw * (0.2 + 0.6 * (li + 0.5) / levels.length), ty = TOP + ph * (0.25 + 0.5 * ((li * 0.37) % 1));
+            Line2D best = null, fallback = segs.getFirst();
+            double bd = Double.MAX_VALUE, fd = Double.MAX_VALUE;
+            for (Line2D s : segs) {
+                double cx0 = (s.getX1() + s.getX2()) / 2, cy0 = (s.getY1() + s.getY2()) / 2;
+                if (cx0 < LEFT + 20 || cx0 > LEFT + pw - 20 || cy0 < TOP + 12 || cy0 > TOP + ph - 12) continue; // label fits inside
+                double d = (cx0 - tx) * (cx0 - tx) + (cy0 - ty) * (cy0 - ty);
+                if (d < fd) { fd = d; fallback = s; }
+                if (d < bd && !collides(labelBox(cx0, cy0, bw, bh), taken)) { bd = d; best = s; }
             }
+            if (best == null) best = fallback; // nowhere free: the nearest place, as before
+            int cx = (int) ((best.getX1() + best.getX2()) / 2), cy = (int) ((best.getY1() + best.getY2()) / 2);
+            taken.add(labelBox(cx, cy, bw, bh));
+            g.setColor(new Color(255, 255, 255, 220));
+            g.fillRoundRect(cx - bw / 2, cy - lfm.getAscent() / 2 - 3, bw, bh, 6, 6);
+            g.setColor(Color.BLACK);
+            g.drawString(text, cx - lfm.stringWidth(text) / 2, cy + lfm.getAscent() / 2 - 1);
         }
         // overlays
+        int markerIndex = 0;
         for (Overlay o : overlays) {
             g.setColor(o.color());
             Path2D p = new Path2D.Double();
@@ -157,12 +237,9 @@ final class ContourPlot {
                 if (!o.line()) {
                     g.setColor(Color.BLACK);
                     g.drawOval((int) px - r, (int) py - r, 2 * r, 2 * r);
-                    g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
-                    int tw = g.getFontMetrics().stringWidth(o.label());
-                    boolean flip = px + 10 + tw > LEFT + pw; // keep labels inside the frame: left of and below the marker
-                    int tx = flip ? (int) px - tw / 2 : (int) px + 10;
-                    int ty = flip || py - 8 < TOP + 14 ? (int) py + 24 : (int) py - 8;
-                    outlined(g, o.label(), tx, ty);
+                    g.setFont(MARKER_FONT);
+                    Rectangle2D box = markerLabels.get(markerIndex++);
+                    outlined(g, o.label(), (int) box.getX() + 2, (int) box.getY() + 2 + g.getFontMetrics().getAscent());
                     g.setColor(o.color());
                 }
             }
