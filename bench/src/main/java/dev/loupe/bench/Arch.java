@@ -57,17 +57,27 @@ public enum Arch {
      * built on the same BLAS must pay.
      */
     public List<Gemm> stepGemms() {
-        List<List<Gemm>> layers = switch (this) {
-            case MLP -> List.of(Gemm.dense(batch, 784, 512, false), Gemm.dense(batch, 512, 256, true),
-                    Gemm.dense(batch, 256, 10, true));
-            case CNN -> List.of(Gemm.conv(batch * 26 * 26, 9, 32, false), Gemm.conv(batch * 11 * 11, 288, 64, true),
-                    Gemm.dense(batch, 1600, 128, true), Gemm.dense(batch, 128, 10, true));
-        };
+        List<List<Gemm>> layers = layerGemms(batch);
         // issue order of a real step: every forward first, then backward from the last layer
         List<Gemm> out = new ArrayList<>();
         for (List<Gemm> l : layers) out.add(l.getFirst());
         for (List<Gemm> l : layers.reversed()) out.addAll(l.subList(1, l.size()));
         return List.copyOf(out);
+    }
+
+    /** The forward GEMMs of {@code rows} samples, one per parametrized layer, first layer first. */
+    public List<Gemm> forwardGemms(int rows) {
+        return layerGemms(rows).stream().map(List::getFirst).toList();
+    }
+
+    /** Per parametrized layer: its forward GEMM, then dW and (except the first layer) dX. */
+    private List<List<Gemm>> layerGemms(int batch) {
+        return switch (this) {
+            case MLP -> List.of(Gemm.dense(batch, 784, 512, false), Gemm.dense(batch, 512, 256, true),
+                    Gemm.dense(batch, 256, 10, true));
+            case CNN -> List.of(Gemm.conv(batch * 26 * 26, 9, 32, false), Gemm.conv(batch * 11 * 11, 288, 64, true),
+                    Gemm.dense(batch, 1600, 128, true), Gemm.dense(batch, 128, 10, true));
+        };
     }
 
     /** One {@code C[m×n] = op(A)·op(B)} with its transposes, as in {@link dev.loupe.engine.Backend#gemm}. */

@@ -109,9 +109,11 @@ public final class LandscapeWorkload implements Workload {
             }
         }
         String shape = String.format(Locale.ROOT, "%d×%d grid, %d samples", s.rows(), s.cols(), set.count());
+        double firstShare = firstLayerShare(arch);
         Row.Rate batched = new Row.Rate(name(), who + " batched", Contender.Kind.LOUPE, "points/s", 0, shared,
-                String.format(Locale.ROOT, "%s; shared first layer, setup included; steady state %s points/s", shape,
-                        Report.fmt(Row.Stats.median(steady))));
+                String.format(Locale.ROOT, "%s; shared first layer, setup included; steady state %s points/s; "
+                                + "arithmetic ceiling %.2f× (the first layer is %.0f%% of a forward's multiply-adds)", shape,
+                        Report.fmt(Row.Stats.median(steady)), 1 / (1 - firstShare), 100 * firstShare));
         Row.Rate onePoint = new Row.Rate(name(), who + " one-point", Contender.Kind.LOUPE, "points/s", 0, single,
                 shape + "; one full forward per point");
         // the ratio: the median of per-repeat ratios, each from two grids run back to back (drift on a
@@ -121,6 +123,16 @@ public final class LandscapeWorkload implements Workload {
         return List.of(batched, onePoint, ratio,
                 new Row.Check(name(), "grid loss, batched vs one point at a time (" + who + ")",
                         String.format(Locale.ROOT, "largest relative difference %.1e", maxDiff), maxDiff <= 1e-3));
+    }
+
+    /**
+     * The first layer's share of a forward pass's multiply-adds. Sharing it makes a point cost the
+     * rest, so the batched strategy can be at most {@code 1 / (1 − share)} times faster than one
+     * point at a time, and only if the rest runs at the same speed per multiply-add.
+     */
+    static double firstLayerShare(Arch arch) {
+        List<Arch.Gemm> fwd = arch.forwardGemms(1);
+        return (double) fwd.getFirst().macs() / fwd.stream().mapToLong(Arch.Gemm::macs).sum();
     }
 
     /** {@code n} evenly spaced coordinates on [-1, 1]. */

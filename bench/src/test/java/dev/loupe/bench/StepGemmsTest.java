@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The GEMM floor times exactly the GEMMs a Loupe training step issues, no more and no fewer. */
+/** The GEMM floor times exactly the GEMMs a Loupe training step (or forward pass) issues, no more and no fewer. */
 class StepGemmsTest {
 
     /** A reference backend that records every gemm and skips computing it (only shapes matter here). */
@@ -49,5 +49,25 @@ class StepGemmsTest {
     @Test
     void cnnFloorIsTheCnnStepsGemms() {
         assertFloorMatchesStep(Arch.CNN);
+    }
+
+    @Test
+    void forwardGemmsAreTheForwardPassesGemms() {
+        for (Arch arch : Arch.values()) {
+            List<Arch.Gemm> calls = new ArrayList<>();
+            try (Network net = new Network(recording(calls), arch.spec(), 4, 1)) {
+                calls.clear();
+                net.forward(4, false, 0);
+            }
+            assertEquals(arch.forwardGemms(4), calls, arch.id());
+        }
+    }
+
+    @Test
+    void landscapeCeilingFollowsTheFirstLayersShareOfMultiplyAdds() {
+        // MLP 784-512-256-10: 401,408 of 535,040 multiply-adds per sample
+        assertEquals(784.0 * 512 / (784 * 512 + 512 * 256 + 256 * 10), LandscapeWorkload.firstLayerShare(Arch.MLP), 1e-12);
+        // CNN: conv1 26·26·32 outputs × 9 taps of 2,631,040
+        assertEquals(26.0 * 26 * 32 * 9 / 2_631_040, LandscapeWorkload.firstLayerShare(Arch.CNN), 1e-12);
     }
 }
