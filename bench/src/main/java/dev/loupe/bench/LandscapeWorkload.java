@@ -112,8 +112,10 @@ public final class LandscapeWorkload implements Workload {
         double firstShare = firstLayerShare(arch);
         Row.Rate batched = new Row.Rate(name(), who + " batched", Contender.Kind.LOUPE, "points/s", 0, shared,
                 String.format(Locale.ROOT, "%s; shared first layer, setup included; steady state %s points/s; "
-                                + "arithmetic ceiling %.2f× (the first layer is %.0f%% of a forward's multiply-adds)", shape,
-                        Report.fmt(Row.Stats.median(steady)), 1 / (1 - firstShare), 100 * firstShare));
+                                + "arithmetic ceiling %.2f× (the first layer is %.0f%% of a forward's multiply-adds); "
+                                + "loupe landscape's auto strategy: %s", shape,
+                        Report.fmt(Row.Stats.median(steady)), 1 / (1 - firstShare), 100 * firstShare,
+                        PlaneEvaluator.choose(net) == PlaneEvaluator.Strategy.ONE_POINT ? "one point at a time" : "shared"));
         Row.Rate onePoint = new Row.Rate(name(), who + " one-point", Contender.Kind.LOUPE, "points/s", 0, single,
                 shape + "; one full forward per point");
         // the ratio: the median of per-repeat ratios, each from two grids run back to back (drift on a

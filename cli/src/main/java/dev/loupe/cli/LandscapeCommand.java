@@ -63,7 +63,14 @@ final class LandscapeCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "500", description = "samples per forward pass (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--one-point", description = "evaluate grid points one at a time (full forward per point), the baseline the shared first-layer evaluation is checked against")
+    @Option(names = "--strategy", defaultValue = "auto", paramLabel = "auto|shared|one-point",
+            description = "how grid points are evaluated: shared (the first layer's products with θ and the directions computed once "
+                    + "and combined per point), one-point (a full forward per point), or auto: shared where the first layer does "
+                    + "at least " + PlaneEvaluator.SHARE_MIN_MACS_PER_OUTPUT + " multiply-adds per output (a dense layer on images), "
+                    + "else one-point (a 3×3 convolution); the results agree to float rounding (default: ${DEFAULT-VALUE})")
+    String strategy;
+
+    @Option(names = "--one-point", description = "the same as --strategy one-point")
     boolean onePoint;
 
     @Option(names = "--backend", defaultValue = "auto", description = "auto, reference, nd4j or cuda (default: ${DEFAULT-VALUE})")
@@ -71,8 +78,17 @@ final class LandscapeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        PlaneEvaluator.Strategy how = switch (strategy) {
+            case "auto" -> PlaneEvaluator.Strategy.AUTO;
+            case "shared" -> PlaneEvaluator.Strategy.SHARED_FIRST_LAYER;
+            case "one-point" -> PlaneEvaluator.Strategy.ONE_POINT;
+            default -> throw new BadInputException("unknown --strategy '" + strategy + "' (choose auto, shared or one-point)");
+        };
+        if (onePoint && how == PlaneEvaluator.Strategy.SHARED_FIRST_LAYER) {
+            throw new BadInputException("--one-point contradicts --strategy shared");
+        }
         LandscapeRequest req = new LandscapeRequest(mode, grid, range, samples, seed, topK, iterations, probes,
-                onePoint ? PlaneEvaluator.Strategy.ONE_POINT : PlaneEvaluator.Strategy.SHARED_FIRST_LAYER);
+                onePoint ? PlaneEvaluator.Strategy.ONE_POINT : how);
         if (batch <= 0) throw new BadInputException("--batch must be positive, got " + batch);
         TrainOptions o = RunManifest.read(run).options();
         Checkpoints cps = new Checkpoints(run, Integer.MAX_VALUE);

@@ -71,6 +71,43 @@ class LandscapeCommandTest {
     }
 
     @Test
+    void strategiesGiveTheSameGridAndMetaSaysWhichRan() throws Exception {
+        // blobs has 2 inputs: auto recomputes the first layer (one-point); shared must agree with it
+        float[][] grids = new float[3][];
+        String[] strategies = {"auto", "shared", "one-point"};
+        for (int i = 0; i < strategies.length; i++) {
+            Path r = tmp.resolve("strategy-" + strategies[i]);
+            copyRun(run, r);
+            CliRunner.Outcome o = CliRunner.run("landscape", "--run", r.toString(), "--mode", "2d", "--grid", "4", "--samples", "60",
+                    "--strategy", strategies[i], "--backend", "reference");
+            assertEquals(0, o.exit(), o.err());
+            Path dir = r.resolve("landscape/2d");
+            String meta = Files.readString(dir.resolve("meta.json"));
+            String expected = strategies[i].equals("shared") ? "shared_first_layer" : "one_point";
+            assertTrue(meta.contains("\"strategy\" : \"" + expected + "\""), strategies[i] + ": " + meta);
+            grids[i] = NpyFiles.read(dir.resolve("loss.npy")).data();
+        }
+        for (int k = 0; k < grids[0].length; k++) {
+            assertEquals(grids[2][k], grids[0][k], 0f, "auto is one-point here");
+            assertEquals(grids[2][k], grids[1][k], 1e-5f * Math.max(1, grids[2][k]), "shared vs one-point at " + k);
+        }
+        badInput("unknown --strategy 'fast'", "landscape", "--run", run.toString(), "--mode", "2d", "--strategy", "fast");
+        badInput("contradicts", "landscape", "--run", run.toString(), "--mode", "2d", "--strategy", "shared", "--one-point");
+    }
+
+    private static void copyRun(Path from, Path to) throws java.io.IOException {
+        try (var all = Files.walk(from)) {
+            for (Path p : all.sorted().toList()) {
+                Path rel = from.relativize(p);
+                if (rel.startsWith("landscape")) continue;
+                Path dest = to.resolve(rel.toString());
+                if (Files.isDirectory(p)) Files.createDirectories(dest);
+                else Files.copy(p, dest);
+            }
+        }
+    }
+
+    @Test
     void gridOutsideThreeToFourHundredOneIsBadInput() {
         badInput("--grid", "landscape", "--run", run.toString(), "--mode", "2d", "--grid", "2");
         badInput("--grid", "landscape", "--run", run.toString(), "--mode", "2d", "--grid", "402");

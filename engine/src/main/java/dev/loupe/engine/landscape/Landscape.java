@@ -103,7 +103,7 @@ public final class Landscape {
         meta.put("description", "θ(α) = θ_0 + α·(θ_final − θ_0): α = 0 is the initial point (snapshot step 0), α = 1 the checkpoint");
         meta.put("alpha_min", -0.5).put("alpha_max", 1.5).put("distance", HessianProbe.norm(d));
         meta.put("loss_at_0", g.loss()[0][indexOf(alphas, 0)]).put("loss_at_1", g.loss()[0][indexOf(alphas, 1)]);
-        meta.put("strategy", req.strategy().name().toLowerCase(java.util.Locale.ROOT));
+        meta.put("strategy", strategyName(ev));
         return (long) g.rowsComputed() * alphas.length;
     }
 
@@ -112,12 +112,11 @@ public final class Landscape {
         float[] d1 = FilterNormalizedDirections.create(net.params(), theta, req.seed());
         float[] d2 = FilterNormalizedDirections.create(net.params(), theta, req.seed() + 1);
         double[] axis = linspace(-req.range(), req.range(), req.grid());
-        long points = grid(req, net, theta, d1, d2, axis, axis, data, dir, progress);
+        long points = grid(req, net, theta, d1, d2, axis, axis, data, dir, meta, progress);
         meta.put("description", "θ(α, β) = θ_final + α·d1 + β·d2 with random Gaussian directions, filter-normalized"
                 + " (each filter rescaled to the norm of the matching weights, bias directions zero)");
         meta.put("direction_seeds", JSON.createArrayNode().add(req.seed()).add(req.seed() + 1));
         meta.put("range", req.range()).put("cos_d1_d2", cosine(d1, d2));
-        meta.put("strategy", req.strategy().name().toLowerCase(java.util.Locale.ROOT));
         return points;
     }
 
@@ -132,7 +131,7 @@ public final class Landscape {
         }
         TrajectoryPca pca = TrajectoryPca.of(path, theta);
         double[] xs = window(pca.xs(), req.grid()), ys = window(pca.ys(), req.grid());
-        long points = grid(req, net, theta, pca.d1(), pca.d2(), xs, ys, data, dir, progress);
+        long points = grid(req, net, theta, pca.d1(), pca.d2(), xs, ys, data, dir, meta, progress);
         GridRunner.writeNpy(dir.resolve("path.npy"), new NpyArray(new int[] {2, path.size()},
                 GridRunner.flatten(new double[][] {pca.xs(), pca.ys()})));
         float[] stepArr = new float[steps.size()];
@@ -142,20 +141,24 @@ public final class Landscape {
                 + " snapshots' θ_t − θ_final (uncentred PCA, unit vectors); the path is the snapshots projected on them");
         meta.put("explained_variance_1", pca.explained()[0]).put("explained_variance_2", pca.explained()[1]);
         meta.put("cos_d1_d2", cosine(pca.d1(), pca.d2()));
-        meta.put("strategy", req.strategy().name().toLowerCase(java.util.Locale.ROOT));
         return points;
     }
 
     private static long grid(LandscapeRequest req, Network net, float[] origin, float[] d1, float[] d2, double[] xs,
-                             double[] ys, EvalSet data, Path dir, Progress progress) {
+                             double[] ys, EvalSet data, Path dir, ObjectNode meta, Progress progress) {
         GridRunner.writeNpy(dir.resolve("d1.npy"), new NpyArray(new int[] {d1.length}, d1));
         GridRunner.writeNpy(dir.resolve("d2.npy"), new NpyArray(new int[] {d2.length}, d2));
         GridRunner.writeNpy(dir.resolve("alphas.npy"), vector(xs));
         GridRunner.writeNpy(dir.resolve("betas.npy"), vector(ys));
         PlaneEvaluator ev = new PlaneEvaluator(net, data, origin, d1, d2, req.strategy());
+        meta.put("strategy", strategyName(ev));
         GridRunner.Grid g = GridRunner.run(dir, xs, ys, ev, (r, done, total, resumed) ->
                 progress.update("points", done * xs.length, (long) total * xs.length, resumed));
         return (long) g.rowsComputed() * xs.length;
+    }
+
+    private static String strategyName(PlaneEvaluator ev) {
+        return ev.strategy().name().toLowerCase(java.util.Locale.ROOT);
     }
 
     private static long hessian(LandscapeRequest req, Network net, float[] theta, EvalSet data, Path dir, ObjectNode meta,

@@ -2,6 +2,8 @@ package dev.loupe.engine.landscape;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.loupe.engine.backend.reference.ReferenceBackend;
+import dev.loupe.engine.nn.Models;
 import dev.loupe.engine.nn.Network;
 import dev.loupe.engine.train.Evaluator;
 import org.junit.jupiter.api.Test;
@@ -44,6 +46,22 @@ class PlaneEvaluatorTest {
                 assertEquals(direct.accuracy(), shared.accuracy()[i], 1e-12, "accuracy at point " + i);
             }
         }
+    }
+
+    @Test
+    void autoSharesTheFirstLayerOnlyWhereItDoesManyMultiplyAddsPerOutput() {
+        int[] image = {28, 28, 1};
+        try (Network mlp = new Network(new ReferenceBackend(), Models.mlp(image, 10), 1, 1);
+             Network cnn = new Network(new ReferenceBackend(), Models.cnn(image, 10), 1, 1)) {
+            assertEquals(PlaneEvaluator.Strategy.SHARED_FIRST_LAYER, PlaneEvaluator.choose(mlp)); // 784 per output
+            assertEquals(PlaneEvaluator.Strategy.ONE_POINT, PlaneEvaluator.choose(cnn));          // 3×3×1 = 9 per output
+        }
+        Network small = Fixtures.mlp(4); // 16 inputs: recomputing is cheaper than combining
+        assertEquals(PlaneEvaluator.Strategy.ONE_POINT, PlaneEvaluator.choose(small));
+        EvalSet data = Fixtures.data(small, 4, 1);
+        float[] theta = small.getParams();
+        PlaneEvaluator ev = new PlaneEvaluator(small, data, theta, theta, null, PlaneEvaluator.Strategy.AUTO);
+        assertEquals(PlaneEvaluator.Strategy.ONE_POINT, ev.strategy());
     }
 
     @Test
