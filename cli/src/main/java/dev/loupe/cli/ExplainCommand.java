@@ -56,9 +56,14 @@ final class ExplainCommand implements Callable<Integer> {
         @Option(names = "--samples", description = "explain the first N test samples of the run's dataset (default: 8)")
         Integer samples;
 
-        @Option(names = "--input", description = ".npy of inputs, shape [N, H, W, C] or [N, D] (float32)")
+        @Option(names = "--input", paramLabel = "FILE|DIR", description = "inputs to explain: an .npy array [N, H, W, C] or [N, D] "
+                + "(float32), an image (png, jpg, gif, bmp; resized to the model's input, grey or RGB, scaled to [0, 1]) or a folder of images")
         Path input;
     }
+
+    @Option(names = "--invert", description = "with image --input: use 1 − v, for dark-on-light pictures and a model trained on "
+            + "light-on-dark images (Fashion-MNIST)")
+    boolean invert;
 
     @Option(names = "--target", defaultValue = "predicted", description = "predicted, label or a class index (default: ${DEFAULT-VALUE})")
     String target;
@@ -110,7 +115,7 @@ final class ExplainCommand implements Callable<Integer> {
         if (!List.of("zero", "mean", "blur").contains(baseline)) {
             throw new BadInputException("unknown baseline '" + baseline + "' (choose zero, mean or blur)");
         }
-        ExplainSetup s = ExplainSetup.load(run, checkpoint, source.samples, source.input, baseline.equals("mean"));
+        ExplainSetup s = ExplainSetup.load(run, checkpoint, source.samples, source.input, invert, baseline.equals("mean"));
         long maxRows = 0;
         for (ExplainMethod m : ms) maxRows = Math.max(maxRows, s.n * rowsPerSample(m, p, s.spec.inputShape()));
         try (Backend b = Backends.open(opts.backend)) {
@@ -122,6 +127,9 @@ final class ExplainCommand implements Callable<Integer> {
             float[] igBaseline = Baselines.of(baseline, s.x, s.n, s.spec.inputShape(), s.data == null ? null : s.data.trainInputs());
             System.out.printf("explaining %d inputs (%s) of %s with %s on %s, internal batch %d%n", s.n, s.sampleSource,
                     s.checkpoint.getFileName(), s.spec.name(), b.name(), net.batchSize());
+            for (int i = 0; i < s.inputFiles.size(); i++) {
+                System.out.printf("  input %d: %s, predicted %s%n", i, s.inputFiles.get(i), PredictCommand.className(s.classNames, predicted[i]));
+            }
             Map<String, Object> prov = s.provenance(b, net);
             // a bad --layer ends the command before any method has started (and drawn a progress bar)
             if (ms.contains(ExplainMethod.GRADCAM) || ms.contains(ExplainMethod.GRADCAM_PP)) {

@@ -4,8 +4,6 @@ import dev.loupe.datasets.BadInputException;
 import dev.loupe.datasets.DataSources;
 import dev.loupe.datasets.Dataset;
 import dev.loupe.datasets.FashionMnist;
-import dev.loupe.datasets.NpyArray;
-import dev.loupe.datasets.NpyFiles;
 import dev.loupe.engine.Backend;
 import dev.loupe.engine.explain.InternalBatch;
 import dev.loupe.engine.nn.ModelSpec;
@@ -21,7 +19,8 @@ import java.util.stream.IntStream;
 
 /**
  * What {@code explain}, {@code sanity} and {@code faithfulness} share: the run's checkpoint and
- * model, the samples to explain (the first N test images of the run's dataset, or an .npy file)
+ * model, the samples to explain (the first N test images of the run's dataset, or an .npy file or
+ * images given with --input, see {@link ModelInputs})
  * with their labels, class names and ground-truth regions when known.
  */
 final class ExplainSetup {
@@ -36,9 +35,11 @@ final class ExplainSetup {
     final float[] regions;
     final List<String> classNames;
     final String sampleSource;
+    /** The image files the inputs were read from, in order (empty for dataset samples and .npy arrays). */
+    final List<String> inputFiles;
 
     private ExplainSetup(Path run, Path checkpoint, ModelSpec spec, TrainOptions options, Dataset data, float[] x, int n,
-                         int[] labels, float[] regions, List<String> classNames, String sampleSource) {
+                         int[] labels, float[] regions, List<String> classNames, String sampleSource, List<String> inputFiles) {
         this.run = run;
         this.checkpoint = checkpoint;
         this.spec = spec;
@@ -50,10 +51,11 @@ final class ExplainSetup {
         this.regions = regions;
         this.classNames = classNames;
         this.sampleSource = sampleSource;
+        this.inputFiles = inputFiles;
     }
 
     /** Resolves the checkpoint and the samples; exactly one of {@code samples} and {@code input} is used. */
-    static ExplainSetup load(Path run, String checkpointName, Integer samples, Path input, boolean needDataset) {
+    static ExplainSetup load(Path run, String checkpointName, Integer samples, Path input, boolean invert, boolean needDataset) {
         RunManifest manifest = RunManifest.read(run);
         TrainOptions o = manifest.options();
         Checkpoints cps = new Checkpoints(run, Integer.MAX_VALUE);
@@ -63,22 +65,11 @@ final class ExplainSetup {
         int d = Arrays.stream(spec.inputShape()).reduce(1, (a, b) -> a * b);
         List<String> names = classNames(o.dataset, 0);
         if (input != null) {
-            NpyArray a = NpyFiles.read(input);
-            int[] shape = a.shape();
-            boolean flat = shape.length == 2 && shape[1] == d;
-            boolean image = shape.length == spec.inputShape().length + 1
-                    && Arrays.equals(Arrays.copyOfRange(shape, 1, shape.length), spec.inputShape());
-            if (shape.length < 2 || shape[0] < 1 || !(flat || image)) {
-                throw new BadInputException(input + ": shape " + Arrays.toString(shape) + " does not fit the model's input "
-                        + Arrays.toString(spec.inputShape()) + " (expected [N, " + String.join(", ",
-                        Arrays.stream(spec.inputShape()).mapToObj(Integer::toString).toList()) + "] or [N, " + d + "])");
-            }
-            for (int i = 0; i < a.data().length; i++) {
-                if (!Float.isFinite(a.data()[i])) throw new BadInputException(input + ": non-finite value " + a.data()[i] + " at index " + i);
-            }
+            ModelInputs.Loaded in = ModelInputs.read(input, spec.inputShape(), invert);
             Dataset data = needDataset ? DataSources.load(o.dataset, o.dataDir, o.seed) : null;
-            return new ExplainSetup(run, dir, spec, o, data, a.data(), shape[0], null, null, names, input.toString());
+            return new ExplainSetup(run, dir, spec, o, data, in.x(), in.n(), null, null, names, in.description(), in.files());
         }
+        if (invert) throw new BadInputException("--invert applies to image files given with --input");
         int want = samples == null ? 8 : samples;
         if (want < 1) throw new BadInputException("--samples must be at least 1, got " + want);
         Dataset data = DataSources.load(o.dataset, o.dataDir, o.seed);
@@ -91,7 +82,7 @@ final class ExplainSetup {
         int[] labels = data.isClassification() ? IntStream.range(0, n).map(i -> (int) data.testTargets()[i]).toArray() : null;
         float[] regions = data.masks().map(m -> Arrays.copyOf(m.test(), n * m.height() * m.width())).orElse(null);
         return new ExplainSetup(run, dir, spec, o, data, x, n, labels, regions, classNames(o.dataset, data.numClasses()),
-                "first " + n + " test samples of " + data.name());
+                "first " + n + " test samples of " + data.name(), List.of());
     }
 
     /** Human-readable class names for the datasets Loupe knows, else "class k" (null when unknown). */
@@ -126,7 +117,7 @@ final class ExplainSetup {
         return switch (target) {
             case "predicted" -> predicted.clone();
             case "label" -> {
-                if (labels == null) throw new BadInputException("--target label needs labels; inputs from an .npy file have none (use predicted or a class index)");
+                if (labels == null) throw new BadInputException("--target label needs labels; inputs given with --input have none (use predicted or a class index)");
                 yield labels.clone();
             }
             default -> {
@@ -153,6 +144,7 @@ final class ExplainSetup {
         p.put("parameters", net.paramCount());
         p.put("dataset", options.dataset);
         p.put("samples", sampleSource);
+        if (!inputFiles.isEmpty()) p.put("input_files", inputFiles);
         p.put("backend", backend.name());
         p.put("device", backend.device());
         p.put("internal_batch", net.batchSize());

@@ -54,7 +54,7 @@ final class FaithfulnessCommand implements Callable<Integer> {
         List<ExplainMethod> ms = ExplainCommand.parseMethods(methods);
         Faithfulness.Settings settings = new Faithfulness.Settings(step, substrate);
         ExplainParams p = opts.params();
-        ExplainSetup s = ExplainSetup.load(run, checkpoint, samples, null, false);
+        ExplainSetup s = ExplainSetup.load(run, checkpoint, samples, null, false, false);
         int[] shape = s.spec.inputShape();
         if (shape.length != 3) throw new BadInputException("faithfulness needs an image model; this one takes " + java.util.Arrays.toString(shape));
         long rows = s.n * (settings.steps() + 1L);

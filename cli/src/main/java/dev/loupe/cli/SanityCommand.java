@@ -50,7 +50,7 @@ final class SanityCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<ExplainMethod> ms = ExplainCommand.parseMethods(methods);
         ExplainParams p = opts.params();
-        ExplainSetup s = ExplainSetup.load(run, checkpoint, samples, null, false);
+        ExplainSetup s = ExplainSetup.load(run, checkpoint, samples, null, false, false);
         long rows = 0;
         for (ExplainMethod m : ms) rows = Math.max(rows, s.n * ExplainCommand.rowsPerSample(m, p, s.spec.inputShape()));
         try (Backend b = Backends.open(opts.backend)) {

@@ -124,6 +124,26 @@ class ExplainCliTest {
     }
 
     @Test
+    void imageFilesCanBePredictedAndExplained() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("pictures"));
+        for (String name : new String[] {"one.png", "two.png"}) {
+            java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(56, 56, java.awt.image.BufferedImage.TYPE_INT_RGB);
+            for (int r = 0; r < 56; r++) for (int c = 0; c < 56; c++) img.setRGB(c, r, (r / 4 % 2 == 0) == name.startsWith("one") ? 0xffffff : 0);
+            javax.imageio.ImageIO.write(img, "png", dir.resolve(name).toFile());
+        }
+        Path logits = tmp.resolve("logits.npy");
+        CliRunner.Outcome p = ok("predict", "--run", run, "--input", dir.toString(), "--output", logits.toString(), "--backend", "reference");
+        assertTrue(p.out().contains("one.png: ") && p.out().contains("two.png: ") && p.out().contains("(p = "), p.out());
+        assertArrayEquals(new int[] {2, 4}, NpyFiles.read(logits).shape());
+        ok("explain", "--run", run, "--input", dir.resolve("two.png").toString(), "--invert", "--method", "saliency", "--backend", "reference");
+        JsonNode meta = new ObjectMapper().readTree(Path.of(run, "explain", "saliency", "meta.json").toFile());
+        assertEquals("two.png", meta.path("provenance").path("input_files").path(0).asText(), meta.toString());
+        assertTrue(meta.path("provenance").path("samples").asText().contains("inverted"), meta.toString());
+        bad("--invert applies to image files", "explain", "--run", run, "--samples", "2", "--invert", "--backend", "reference");
+        bad("holds no images", "predict", "--run", run, "--input", Files.createDirectories(tmp.resolve("none")).toString());
+    }
+
+    @Test
     void badInputEndsWithOneLineAndExitCode2() throws Exception {
         bad("unknown explanation method 'lime'", "explain", "--run", run, "--method", "lime");
         bad("spatial output", "explain", "--run", run, "--method", "gradcam", "--layer", "dense1", "--samples", "1", "--backend", "reference");

@@ -166,6 +166,8 @@ public final class ExplainFigures {
         JsonNode labels = s.meta().path("labels");
         int pred = s.meta().path("predicted").path(r).asInt(-1);
         String p = "predicted " + className(s, pred);
+        JsonNode file = s.meta().path("provenance").path("input_files").path(r); // inputs read from image files
+        if (file.isTextual()) return "#" + r + "  " + file.asText() + " · " + p;
         if (!labels.isArray()) return "#" + r + "  " + p;
         int t = labels.path(r).asInt();
         return "#" + r + "  true " + className(s, t) + " · " + p + (t == pred ? "" : "  ✗");
