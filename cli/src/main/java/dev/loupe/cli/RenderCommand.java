@@ -19,12 +19,16 @@ final class RenderCommand implements Callable<Integer> {
     @Option(names = "--out", description = "report folder (default: RUN/report)")
     Path out;
 
+    @Option(names = "--svg", description = "also write SVG copies of the training charts and landscape plots (vector: lines, "
+            + "contours and text; a long run's charts make SVGs of megabytes), linked from the report")
+    boolean svg;
+
     @Override
     public Integer call() throws Exception {
         Path dest = out != null ? out : run.resolve("report");
         // a missing run is reported by Reports; an unwritable report folder is reported here, before drawing
         if (Files.isDirectory(run)) AtomicFiles.createOutputDirectory(dest, out != null ? "--out" : "report");
-        Path index = Reports.standard().write(run, dest);
+        Path index = Reports.standard().svg(svg).write(run, dest);
         System.out.println(index.toAbsolutePath());
         return 0;
     }

@@ -166,23 +166,38 @@ final class ContourPlot {
         return false;
     }
 
+    /** The plot as a PNG, and the same drawing as an SVG beside it. */
     void write(Path png) {
         BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
+        draw(g);
+        g.dispose();
+        try {
+            Files.createDirectories(png.toAbsolutePath().getParent());
+            ImageIO.write(img, "png", png.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + png, e);
+        }
+        Svg.write(Svg.besides(png), W, H, this::draw);
+    }
+
+    private void draw(Graphics2D g) {
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, W, H);
         int pw = W - LEFT - RIGHT, ph = H - TOP - BOTTOM;
         double x0 = xs[0], x1 = xs[xs.length - 1], y0 = ys[0], y1 = ys[ys.length - 1];
-        // heatmap: bilinear interpolation of the grid at every pixel
+        // heatmap: bilinear interpolation of the grid at every pixel (an image, also inside an SVG)
+        BufferedImage heat = new BufferedImage(pw, ph, BufferedImage.TYPE_INT_RGB);
         for (int py = 0; py < ph; py++) {
             double gy = (1 - (py + 0.5) / ph) * (ys.length - 1);
             for (int px = 0; px < pw; px++) {
                 double gx = (px + 0.5) / pw * (xs.length - 1);
-                img.setRGB(LEFT + px, TOP + py, colour(t(bilinear(gx, gy))).getRGB());
+                heat.setRGB(px, py, colour(t(bilinear(gx, gy))).getRGB());
             }
         }
+        g.drawImage(heat, LEFT, TOP, null);
         // contours by marching squares, labelled once each; a label keeps clear of the markers, their
         // labels, the paths' points and the labels placed before it
         double[] levels = levels();
@@ -286,21 +301,16 @@ final class ContourPlot {
             lx += 40 + fm.stringWidth(o.label());
         }
         colourBar(g, levels, ph);
-        g.dispose();
-        try {
-            Files.createDirectories(png.toAbsolutePath().getParent());
-            ImageIO.write(img, "png", png.toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + png, e);
-        }
     }
 
     private void colourBar(Graphics2D g, double[] levels, int ph) {
         int bx = W - RIGHT + 40, bw = 22;
+        BufferedImage bar = new BufferedImage(bw, ph, BufferedImage.TYPE_INT_RGB); // an image: no seams between rows in an SVG
         for (int py = 0; py < ph; py++) {
-            g.setColor(colour(1 - (py + 0.5) / ph));
-            g.drawLine(bx, TOP + py, bx + bw, TOP + py);
+            int rgb = colour(1 - (py + 0.5) / ph).getRGB();
+            for (int px = 0; px < bw; px++) bar.setRGB(px, py, rgb);
         }
+        g.drawImage(bar, bx, TOP, null);
         g.setColor(Color.BLACK);
         g.drawRect(bx, TOP, bw, ph);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));

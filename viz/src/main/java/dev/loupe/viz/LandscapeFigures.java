@@ -134,6 +134,16 @@ public final class LandscapeFigures {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + png, e);
         }
+        int width = w, height = h;
+        Svg.write(Svg.besides(png), width, height, vg -> {
+            int top = 0;
+            for (XYChart c : charts) {
+                java.awt.Graphics2D part = (java.awt.Graphics2D) vg.create(0, top, width, c.getHeight());
+                c.paint(part, width, c.getHeight());
+                part.dispose();
+                top += c.getHeight();
+            }
+        });
         return png;
     }
 
@@ -241,6 +251,7 @@ public final class LandscapeFigures {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + png, e);
         }
+        Svg.write(Svg.besides(png), c);
         return png;
     }
 

@@ -29,6 +29,13 @@ public final class Report {
     }
 
     private final List<Section> sections = new ArrayList<>();
+    private boolean svg;
+
+    /** Also write SVG copies of the line charts and landscape plots, linked from the page. */
+    public Report svg(boolean on) {
+        this.svg = on;
+        return this;
+    }
 
     public Report add(String title, Renderer renderer) {
         sections.add(new Section() {
@@ -62,11 +69,14 @@ public final class Report {
             throw new BadInputException("report folder " + reportDir + " is a file");
         }
         Files.createDirectories(reportDir);
-        Map<String, List<Path>> pictures = new LinkedHashMap<>();
-        for (Section s : sections) {
-            List<Path> files = s.render(runDir, reportDir);
-            if (!files.isEmpty()) pictures.put(s.title(), files);
-        }
+        Map<String, List<Path>> pictures = ScopedValue.where(Svg.ENABLED, svg).call(() -> {
+            Map<String, List<Path>> out = new LinkedHashMap<>();
+            for (Section s : sections) {
+                List<Path> files = s.render(runDir, reportDir);
+                if (!files.isEmpty()) out.put(s.title(), files);
+            }
+            return out;
+        });
         Path index = reportDir.resolve("index.html");
         String html = html(readManifest(runDir), runDir, reportDir, pictures);
         AtomicFiles.writeBytes(index, html.getBytes(StandardCharsets.UTF_8));
@@ -128,7 +138,12 @@ public final class Report {
                         .toString().replace('\\', '/');
                 b.append("<figure><a href=\"").append(esc(rel)).append("\"><img src=\"").append(esc(rel))
                         .append("\" alt=\"").append(esc(caption(p))).append("\"></a><figcaption>")
-                        .append(esc(caption(p))).append("</figcaption></figure>\n");
+                        .append(esc(caption(p)));
+                Path svg = Svg.besides(p);
+                if (rel.endsWith(".png") && Files.isRegularFile(svg)) {
+                    b.append(" · <a href=\"").append(esc(rel.substring(0, rel.length() - 4) + ".svg")).append("\">SVG</a>");
+                }
+                b.append("</figcaption></figure>\n");
             }
             b.append("</div>\n");
         }

@@ -1,6 +1,7 @@
 package dev.loupe.viz;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loupe.datasets.NpyArray;
@@ -42,6 +43,42 @@ class LandscapeFiguresTest {
 
     @Test
     void drawsEveryModeAndColoursTheSurfaceByLoss() throws Exception {
+        writeEveryMode();
+        Path report = run.resolve("report");
+        List<Path> pngs = LandscapeFigures.render(run, report);
+        assertEquals(List.of("landscape-interp.png", "landscape-2d.png", "landscape-trajectory.png", "landscape-hessian.png",
+                "landscape-linear-regression.png"), pngs.stream().map(p -> p.getFileName().toString()).toList());
+        for (Path p : pngs) assertTrue(ImageIO.read(p.toFile()).getWidth() > 500, p + " is an image");
+        for (Path p : pngs) assertFalse(Files.exists(Svg.besides(p)), "no SVG unless the report asks for it");
+
+        // the surface's colours: dark (low loss) near the centre, bright (high loss) in the corners
+        BufferedImage img = ImageIO.read(report.resolve("landscape-2d.png").toFile());
+        Color corner = new Color(img.getRGB(95, 65)), nearCentre = new Color(img.getRGB(90 + 680 / 2 + 40, 60 + 620 / 2 + 30));
+        assertTrue(brightness(corner) > brightness(nearCentre) + 0.3,
+                "corner " + corner + " should be brighter than near the minimum " + nearCentre);
+    }
+
+    @Test
+    void aReportWithSvgWritesAVectorCopyOfEachPlotAndLinksIt() throws Exception {
+        writeEveryMode();
+        Files.writeString(run.resolve("run.json"), "{\"model\": {\"name\": \"m\"}}");
+        Path index = Reports.standard().svg(true).write(run, run.resolve("report"));
+        String html = Files.readString(index);
+        for (String name : List.of("landscape-interp", "landscape-2d", "landscape-trajectory", "landscape-hessian", "landscape-linear-regression")) {
+            Path svg = run.resolve("report").resolve(name + ".svg");
+            var xml = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+            xml.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false); // no network
+            var doc = xml.newDocumentBuilder().parse(svg.toFile());
+            assertEquals("svg", doc.getDocumentElement().getTagName(), name);
+            assertTrue(html.contains("href=\"" + name + ".svg\""), name + " linked from the page");
+        }
+        String surface = Files.readString(run.resolve("report/landscape-2d.svg"));
+        assertTrue(surface.contains("<image"), "the heatmap stays an image");
+        assertTrue(surface.contains("<text") && surface.contains("trained model"), "labels stay text");
+        assertTrue(surface.contains("<line"), "contours are line segments");
+    }
+
+    private void writeEveryMode() throws Exception {
         Path l = run.resolve("landscape");
         write("interp", "{\"samples\": 100, \"loss_at_0\": 2.3, \"loss_at_1\": 0.4}");
         float[] a = axis(9, -0.5f, 1.5f);
@@ -72,18 +109,6 @@ class LandscapeFiguresTest {
         npy(l.resolve("example/bs.npy"), new int[] {11}, ys);
         npy(l.resolve("example/surface.npy"), new int[] {11, 11}, bowl(xs, ys));
         npy(l.resolve("example/path.npy"), new int[] {3, 2}, new float[] {-0.9f, 0, 0.8f, 0, 3, 0.1f});
-
-        Path report = run.resolve("report");
-        List<Path> pngs = LandscapeFigures.render(run, report);
-        assertEquals(List.of("landscape-interp.png", "landscape-2d.png", "landscape-trajectory.png", "landscape-hessian.png",
-                "landscape-linear-regression.png"), pngs.stream().map(p -> p.getFileName().toString()).toList());
-        for (Path p : pngs) assertTrue(ImageIO.read(p.toFile()).getWidth() > 500, p + " is an image");
-
-        // the surface's colours: dark (low loss) near the centre, bright (high loss) in the corners
-        BufferedImage img = ImageIO.read(report.resolve("landscape-2d.png").toFile());
-        Color corner = new Color(img.getRGB(95, 65)), nearCentre = new Color(img.getRGB(90 + 680 / 2 + 40, 60 + 620 / 2 + 30));
-        assertTrue(brightness(corner) > brightness(nearCentre) + 0.3,
-                "corner " + corner + " should be brighter than near the minimum " + nearCentre);
     }
 
     private static double brightness(Color c) {
