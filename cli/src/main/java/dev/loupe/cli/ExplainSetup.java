@@ -4,6 +4,7 @@ import dev.loupe.datasets.BadInputException;
 import dev.loupe.datasets.DataSources;
 import dev.loupe.datasets.Dataset;
 import dev.loupe.datasets.FashionMnist;
+import dev.loupe.datasets.IdxData;
 import dev.loupe.engine.Backend;
 import dev.loupe.engine.explain.InternalBatch;
 import dev.loupe.engine.nn.ModelSpec;
@@ -63,7 +64,7 @@ final class ExplainSetup {
                 : cps.latest().orElseThrow(() -> new BadInputException("run " + run + " has no checkpoint"));
         ModelSpec spec = Checkpoints.model(dir);
         int d = Arrays.stream(spec.inputShape()).reduce(1, (a, b) -> a * b);
-        List<String> names = classNames(o.dataset, 0);
+        List<String> names = classNames(o.dataset, o.dataDir, 0);
         if (input != null) {
             ModelInputs.Loaded in = ModelInputs.read(input, spec.inputShape(), invert);
             Dataset data = needDataset ? DataSources.load(o.dataset, o.dataDir, o.seed) : null;
@@ -81,12 +82,17 @@ final class ExplainSetup {
         float[] x = Arrays.copyOf(data.testInputs(), n * d);
         int[] labels = data.isClassification() ? IntStream.range(0, n).map(i -> (int) data.testTargets()[i]).toArray() : null;
         float[] regions = data.masks().map(m -> Arrays.copyOf(m.test(), n * m.height() * m.width())).orElse(null);
-        return new ExplainSetup(run, dir, spec, o, data, x, n, labels, regions, classNames(o.dataset, data.numClasses()),
+        return new ExplainSetup(run, dir, spec, o, data, x, n, labels, regions, classNames(o.dataset, o.dataDir, data.numClasses()),
                 "first " + n + " test samples of " + data.name(), List.of());
     }
 
-    /** Human-readable class names for the datasets Loupe knows, else "class k" (null when unknown). */
-    static List<String> classNames(String dataset, int classes) {
+    /**
+     * Human-readable class names for the datasets Loupe knows (an idx set's from its folder's
+     * classes.txt when there is one), else "class k" (null when the class count is unknown).
+     */
+    static List<String> classNames(String dataset, Path dataDir, int classes) {
+        List<String> fromFile = "idx".equals(dataset) ? IdxData.classNames(dataDir, classes) : null;
+        if (fromFile != null) return fromFile;
         return switch (dataset) {
             case "fashion-mnist" -> FashionMnist.CLASS_NAMES;
             case "patches" -> List.of("horizontal stripes", "vertical stripes", "checkerboard", "diagonal stripes");

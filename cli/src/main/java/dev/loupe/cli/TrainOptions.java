@@ -8,10 +8,13 @@ final class TrainOptions {
     @Option(names = "--model", description = "mlp, cnn, linear (least squares on a regression set, a softmax classifier on class labels) or a model .json file (default: ${DEFAULT-VALUE})", defaultValue = "cnn")
     String model;
 
-    @Option(names = "--dataset", description = "fashion-mnist, linear, blobs or patches (default: ${DEFAULT-VALUE})", defaultValue = "fashion-mnist")
+    @Option(names = "--dataset", description = "fashion-mnist, idx (any image set in the MNIST file layout, from --data), linear, blobs "
+            + "or patches (default: ${DEFAULT-VALUE})", defaultValue = "fashion-mnist")
     String dataset;
 
-    @Option(names = "--data", description = "folder holding the dataset's files (Fashion-MNIST IDX); default: the system copy, else the embedded subset")
+    @Option(names = "--data", description = "folder holding the dataset's files: the four IDX files train-images-idx3-ubyte, "
+            + "train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (gzipped or not; for idx also an optional "
+            + "classes.txt, one name per line); fashion-mnist defaults to the system copy, else the embedded subset")
     Path dataDir;
 
     @Option(names = "--epochs", description = "passes over the training set (default: ${DEFAULT-VALUE})", defaultValue = "5")

@@ -6,7 +6,7 @@ import java.util.List;
 /** Finds a dataset by the name a user types ({@code --data fashion-mnist}). */
 public final class DataSources {
     /** Every name {@link #load} accepts. */
-    public static final List<String> NAMES = List.of("fashion-mnist", "linear", "blobs", "patches");
+    public static final List<String> NAMES = List.of("fashion-mnist", "idx", "linear", "blobs", "patches");
 
     private DataSources() {}
 
@@ -17,6 +17,7 @@ public final class DataSources {
     public static Dataset load(String name, Path dataDir, long seed) {
         return switch (name) {
             case "fashion-mnist" -> FashionMnist.load(dataDir);
+            case "idx" -> IdxData.load(dataDir);
             case "linear" -> SyntheticData.linear(seed, 1000, 200);
             case "blobs" -> SyntheticData.blobs(seed, 2000, 500, 4, 2, 1.0);
             case "patches" -> SyntheticData.patches(seed, 4000, 1000);

@@ -47,16 +47,7 @@ public final class FashionMnist {
     /** Loads the four IDX files from {@code dir}; each may be stored with or without ".gz". */
     public static Dataset loadDir(Path dir, String what) {
         if (!Files.isDirectory(dir)) throw new BadInputException(dir + ": Fashion-MNIST folder not found");
-        Path[] paths = new Path[FILES.size()];
-        for (int i = 0; i < paths.length; i++) {
-            String gz = FILES.get(i);
-            Path p = dir.resolve(gz);
-            if (!Files.isRegularFile(p)) p = dir.resolve(gz.substring(0, gz.length() - 3));
-            if (!Files.isRegularFile(p)) {
-                throw new BadInputException(dir + ": missing " + gz + " (Fashion-MNIST needs " + String.join(", ", FILES) + ")");
-            }
-            paths[i] = p;
-        }
+        Path[] paths = files(dir, "Fashion-MNIST");
         IdxArray[] a = new IdxArray[4];
         for (int i = 0; i < 4; i++) a[i] = IdxFiles.read(paths[i]);
         Dataset d = build(a, paths[0].getFileName().toString(), paths[1].getFileName().toString(),
@@ -64,6 +55,25 @@ public final class FashionMnist {
         String source = "Fashion-MNIST " + (d.trainCount() == 60000 && d.testCount() == 10000 ? "full " : "")
                 + "(" + d.trainCount() + " train / " + d.testCount() + " test) from " + what + " " + dir.toAbsolutePath();
         return withSource(d, source);
+    }
+
+    /**
+     * The four MNIST-layout files in {@code dir} (train/t10k images and labels), each stored with or
+     * without ".gz"; {@code kind} names the data in the message when one is missing.
+     */
+    static Path[] files(Path dir, String kind) {
+        Path[] paths = new Path[FILES.size()];
+        for (int i = 0; i < paths.length; i++) {
+            String gz = FILES.get(i);
+            Path p = dir.resolve(gz);
+            if (!Files.isRegularFile(p)) p = dir.resolve(gz.substring(0, gz.length() - 3));
+            if (!Files.isRegularFile(p)) {
+                throw new BadInputException(dir + ": missing " + gz + " (" + kind + " needs " + String.join(", ", FILES)
+                        + ", each gzipped or not)");
+            }
+            paths[i] = p;
+        }
+        return paths;
     }
 
     /** Loads the subset shipped in this jar (1,000 train and 200 test images per class). */
@@ -100,14 +110,14 @@ public final class FashionMnist {
                 pixels(a[0]), labels(a[1]), pixels(a[2]), labels(a[3]));
     }
 
-    private static float[] pixels(IdxArray a) {
+    static float[] pixels(IdxArray a) {
         byte[] b = a.data();
         float[] f = new float[b.length];
         for (int i = 0; i < b.length; i++) f[i] = Byte.toUnsignedInt(b[i]) / 255f;
         return f;
     }
 
-    private static float[] labels(IdxArray a) {
+    static float[] labels(IdxArray a) {
         byte[] b = a.data();
         float[] f = new float[b.length];
         for (int i = 0; i < b.length; i++) f[i] = Byte.toUnsignedInt(b[i]);
