@@ -58,19 +58,27 @@ final class ExplainSetup {
     /** Resolves the checkpoint and the samples; exactly one of {@code samples} and {@code input} is used. */
     static ExplainSetup load(Path run, String checkpointName, Integer samples, Path input, boolean invert, boolean needDataset) {
         RunManifest manifest = RunManifest.read(run);
-        TrainOptions o = manifest.options();
+        TrainOptions o = manifest.optionsIfTrained(); // null for an imported model: no dataset
+        String dataset = o == null ? null : o.dataset;
+        Path dataDir = o == null ? null : o.dataDir;
         Checkpoints cps = new Checkpoints(run, Integer.MAX_VALUE);
         Path dir = checkpointName != null ? cps.resolve(checkpointName)
                 : cps.latest().orElseThrow(() -> new BadInputException("run " + run + " has no checkpoint"));
         ModelSpec spec = Checkpoints.model(dir);
         int d = Arrays.stream(spec.inputShape()).reduce(1, (a, b) -> a * b);
-        List<String> names = classNames(o.dataset, o.dataDir, 0);
         if (input != null) {
             ModelInputs.Loaded in = ModelInputs.read(input, spec.inputShape(), invert);
+            if (needDataset && o == null) {
+                throw new BadInputException("--baseline mean needs the training set, and " + run + " holds an imported model without one"
+                        + " (use --baseline zero or blur)");
+            }
             Dataset data = needDataset ? DataSources.load(o.dataset, o.dataDir, o.seed) : null;
+            int classes = manifest.classes();
+            List<String> names = classNames(dataset, dataDir, o == null ? classes : 0);
             return new ExplainSetup(run, dir, spec, o, data, in.x(), in.n(), null, null, names, in.description(), in.files());
         }
         if (invert) throw new BadInputException("--invert applies to image files given with --input");
+        if (o == null) throw new BadInputException(run + " holds an imported model without a dataset: give the inputs with --input");
         int want = samples == null ? 8 : samples;
         if (want < 1) throw new BadInputException("--samples must be at least 1, got " + want);
         Dataset data = DataSources.load(o.dataset, o.dataDir, o.seed);
@@ -93,7 +101,7 @@ final class ExplainSetup {
     static List<String> classNames(String dataset, Path dataDir, int classes) {
         List<String> fromFile = "idx".equals(dataset) ? IdxData.classNames(dataDir, classes) : null;
         if (fromFile != null) return fromFile;
-        return switch (dataset) {
+        return switch (dataset == null ? "" : dataset) {
             case "fashion-mnist" -> FashionMnist.CLASS_NAMES;
             case "patches" -> List.of("horizontal stripes", "vertical stripes", "checkerboard", "diagonal stripes");
             default -> {
@@ -148,7 +156,7 @@ final class ExplainSetup {
         p.put("checkpoint", checkpoint.getFileName().toString());
         p.put("model", spec.name());
         p.put("parameters", net.paramCount());
-        p.put("dataset", options.dataset);
+        p.put("dataset", options == null ? "none (imported model)" : options.dataset);
         p.put("samples", sampleSource);
         if (!inputFiles.isEmpty()) p.put("input_files", inputFiles);
         p.put("backend", backend.name());

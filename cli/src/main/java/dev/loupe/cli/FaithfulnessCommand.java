@@ -40,6 +40,13 @@ final class FaithfulnessCommand implements Callable<Integer> {
     @Option(names = "--samples", defaultValue = "32", description = "first N test samples (default: ${DEFAULT-VALUE})")
     int samples;
 
+    @Option(names = "--input", paramLabel = "FILE|DIR", description = "inputs instead of the test samples: an .npy array, an image "
+            + "or a folder of images, as in loupe explain")
+    Path input;
+
+    @Option(names = "--invert", description = "with image --input: use 1 − v (dark-on-light pictures, a model trained on Fashion-MNIST)")
+    boolean invert;
+
     @Option(names = "--step", defaultValue = "0.05", description = "fraction of pixels changed per step (default: ${DEFAULT-VALUE})")
     double step;
 
@@ -54,7 +61,7 @@ final class FaithfulnessCommand implements Callable<Integer> {
         List<ExplainMethod> ms = ExplainCommand.parseMethods(methods);
         Faithfulness.Settings settings = new Faithfulness.Settings(step, substrate);
         ExplainParams p = opts.params();
-        ExplainSetup s = ExplainSetup.load(run, checkpoint, samples, null, false, false);
+        ExplainSetup s = ExplainSetup.load(run, checkpoint, input == null ? samples : null, input, invert, false);
         int[] shape = s.spec.inputShape();
         if (shape.length != 3) throw new BadInputException("faithfulness needs an image model; this one takes " + java.util.Arrays.toString(shape));
         long rows = s.n * (settings.steps() + 1L);
@@ -64,7 +71,7 @@ final class FaithfulnessCommand implements Callable<Integer> {
             GradientRunner runner = new GradientRunner(net, null);
             Explainer ex = new Explainer(runner);
             int[] targets = Explainer.argmax(ex.logits(s.x, s.n), net.outputSize());
-            System.out.printf("deletion/insertion on %d samples of %s (%s, %s), step %.3g, substrate %s%n", s.n, s.options.dataset,
+            System.out.printf("deletion/insertion on %d inputs (%s) of %s, %s, step %.3g, substrate %s%n", s.n, s.sampleSource,
                     s.checkpoint.getFileName(), b.name(), step, substrate);
             ObjectMapper json = new ObjectMapper();
             ObjectNode root = json.createObjectNode();

@@ -45,7 +45,8 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        TrainOptions o = RunManifest.read(run).options();
+        RunManifest manifest = RunManifest.read(run);
+        TrainOptions o = manifest.optionsIfTrained(); // null for an imported model
         try (Backend b = Backends.open(backend)) {
             Network net = TrainedModel.load(run, checkpoint, b, batch);
             ModelInputs.Loaded in = ModelInputs.read(input, net.spec().inputShape(), invert);
@@ -62,7 +63,7 @@ final class PredictCommand implements Callable<Integer> {
             if (output != null) NpyFiles.write(output, new NpyArray(new int[] {n, k}, out));
             System.out.println("predictions of " + run.getFileName() + " for " + in.description());
             boolean classify = net.spec().loss() != dev.loupe.engine.nn.ModelSpec.Loss.MSE;
-            List<String> names = ExplainSetup.classNames(o.dataset, o.dataDir, classify ? k : 0);
+            List<String> names = ExplainSetup.classNames(o == null ? null : o.dataset, o == null ? null : o.dataDir, classify ? k : 0);
             for (int i = 0; i < Math.min(n, MAX_LINES); i++) {
                 String who = in.files().isEmpty() ? "input " + i : in.files().get(i);
                 System.out.println("  " + who + ": " + (classify ? top(out, i * k, k, names) : String.format(Locale.ROOT, "%.6g", out[i * k])));

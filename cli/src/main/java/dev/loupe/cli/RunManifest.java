@@ -88,6 +88,16 @@ final class RunManifest {
         }
     }
 
+    /** The class count the run's data has (0 for regression, or when the manifest does not say). */
+    int classes() {
+        return root.path("data").path("classes").asInt(0);
+    }
+
+    /** The training options, or null for a model imported from another framework (it was not trained here). */
+    TrainOptions optionsIfTrained() {
+        return root.hasNonNull("config") ? options() : null;
+    }
+
     /** The training options this run was started with. */
     TrainOptions options() {
         if (!root.hasNonNull("config")) {

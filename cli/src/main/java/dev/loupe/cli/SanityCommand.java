@@ -40,6 +40,13 @@ final class SanityCommand implements Callable<Integer> {
     @Option(names = "--samples", defaultValue = "16", description = "first N test samples (default: ${DEFAULT-VALUE})")
     int samples;
 
+    @Option(names = "--input", paramLabel = "FILE|DIR", description = "inputs instead of the test samples: an .npy array, an image "
+            + "or a folder of images, as in loupe explain")
+    Path input;
+
+    @Option(names = "--invert", description = "with image --input: use 1 − v (dark-on-light pictures, a model trained on Fashion-MNIST)")
+    boolean invert;
+
     @Option(names = "--random-seed", defaultValue = "1", description = "seed of the re-initialization (default: ${DEFAULT-VALUE})")
     long randomSeed;
 
@@ -50,14 +57,14 @@ final class SanityCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<ExplainMethod> ms = ExplainCommand.parseMethods(methods);
         ExplainParams p = opts.params();
-        ExplainSetup s = ExplainSetup.load(run, checkpoint, samples, null, false, false);
+        ExplainSetup s = ExplainSetup.load(run, checkpoint, input == null ? samples : null, input, invert, false);
         long rows = 0;
         for (ExplainMethod m : ms) rows = Math.max(rows, s.n * ExplainCommand.rowsPerSample(m, p, s.spec.inputShape()));
         try (Backend b = Backends.open(opts.backend)) {
             Network net = s.plannedNetwork(b, rows, opts.internalBatch);
             Explainer ex = new Explainer(new GradientRunner(net, null));
             int[] targets = Explainer.argmax(ex.logits(s.x, s.n), net.outputSize());
-            System.out.printf("sanity check on %d samples of %s (%s, %s), internal batch %d%n", s.n, s.options.dataset,
+            System.out.printf("sanity check on %d inputs (%s) of %s, %s, internal batch %d%n", s.n, s.sampleSource,
                     s.checkpoint.getFileName(), b.name(), net.batchSize());
             List<SanityCheck.Row> result = SanityCheck.run(ex, net, ms, p, s.x, s.n, targets, randomSeed,
                     line -> System.err.println("  " + line));

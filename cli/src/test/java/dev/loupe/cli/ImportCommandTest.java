@@ -109,6 +109,24 @@ class ImportCommandTest {
         assertEquals(0, p.exit(), () -> p.out() + p.err());
         NpyArray logits = NpyFiles.read(out);
         assertArrayEquals(new int[] {m, 10}, logits.shape());
+        assertTrue(p.out().contains("input 0: class "), p.out());
+
+        // ready to explain: attributions for the same images, and clear errors where it needs a dataset
+        CliRunner.Outcome e = CliRunner.run("explain", "--run", run.toString(), "--input", in.toString(), "--method", "saliency,gradcam",
+                "--backend", "reference");
+        assertEquals(0, e.exit(), () -> e.out() + e.err());
+        assertArrayEquals(new int[] {m, 28, 28, 1}, NpyFiles.read(run.resolve("explain/saliency/attributions.npy")).shape());
+        CliRunner.Outcome noData = CliRunner.run("explain", "--run", run.toString(), "--samples", "4", "--backend", "reference");
+        assertEquals(2, noData.exit(), noData.err());
+        assertTrue(noData.err().contains("give the inputs with --input"), noData.err());
+        Path few = tmp.resolve("x4.npy");
+        NpyFiles.write(few, new NpyArray(new int[] {4, 28, 28, 1}, Arrays.copyOf(test, 4 * 784)));
+        for (String cmd : new String[] {"sanity", "faithfulness"}) {
+            CliRunner.Outcome c = CliRunner.run(cmd, "--run", run.toString(), "--input", few.toString(), "--method", "saliency",
+                    "--backend", "reference");
+            assertEquals(0, c.exit(), () -> cmd + ": " + c.out() + c.err());
+            assertTrue(Files.isRegularFile(run.resolve("explain").resolve(cmd + ".json")), cmd);
+        }
 
         float[] probs = dl4j.output(Nd4j.create(test, new long[] {m, 784}, 'c'), false).dup('c').data().asFloat();
         double worst = 0;

@@ -139,6 +139,6 @@ class SyntheticDataTest {
         assertEquals(4, DataSources.load("blobs", null, 1).numClasses());
         assertTrue(DataSources.load("patches", null, 1).masks().isPresent());
         String m = assertThrows(BadInputException.class, () -> DataSources.load("mnist", null, 1)).getMessage();
-        assertEquals("unknown dataset 'mnist'; valid names: fashion-mnist, linear, blobs, patches", m);
+        assertEquals("unknown dataset 'mnist'; valid names: fashion-mnist, idx, linear, blobs, patches", m);
     }
 }
