@@ -9,10 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.datasets.NpyArray;
 import dev.loupe.datasets.NpyFiles;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,19 +30,6 @@ class ExplainCliTest {
         CliRunner.Outcome o = CliRunner.run("train", "--dataset", "patches", "--model", model.toString(), "--train-limit", "200",
                 "--epochs", "1", "--batch", "50", "--backend", "reference", "--run", run);
         assertEquals(0, o.exit(), o.err());
-    }
-
-    /** Copies a run's run.json and checkpoints (not its explanations) to {@code to}. */
-    private static void copyRunWithoutExplanations(Path from, Path to) throws IOException {
-        try (Stream<Path> all = Files.walk(from)) {
-            for (Path p : all.sorted().toList()) {
-                Path rel = from.relativize(p);
-                if (rel.startsWith("explain")) continue;
-                Path dest = to.resolve(rel.toString());
-                if (Files.isDirectory(p)) Files.createDirectories(dest);
-                else Files.copy(p, dest);
-            }
-        }
     }
 
     private static CliRunner.Outcome ok(String... args) {
@@ -150,7 +135,7 @@ class ExplainCliTest {
         bad("no layer named 'conv9'", "explain", "--run", run, "--method", "gradcam", "--layer", "conv9", "--samples", "1", "--backend", "reference");
         // with several methods, a bad --layer is caught before the first method writes anything
         Path fresh = tmp.resolve("fresh-run");
-        copyRunWithoutExplanations(Path.of(run), fresh);
+        CliRunner.copyRun(Path.of(run), fresh, "explain");
         bad("no layer named 'conv9'", "explain", "--run", fresh.toString(), "--method", "all", "--layer", "conv9", "--samples", "1", "--backend", "reference");
         assertFalse(Files.exists(fresh.resolve("explain")), "nothing written before the bad --layer was found");
         bad("out of range", "explain", "--run", run, "--method", "saliency", "--target", "7", "--samples", "1", "--backend", "reference");

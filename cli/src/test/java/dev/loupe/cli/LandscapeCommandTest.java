@@ -77,7 +77,7 @@ class LandscapeCommandTest {
         String[] strategies = {"auto", "shared", "one-point"};
         for (int i = 0; i < strategies.length; i++) {
             Path r = tmp.resolve("strategy-" + strategies[i]);
-            copyRun(run, r);
+            CliRunner.copyRun(run, r, "landscape");
             CliRunner.Outcome o = CliRunner.run("landscape", "--run", r.toString(), "--mode", "2d", "--grid", "4", "--samples", "60",
                     "--strategy", strategies[i], "--backend", "reference");
             assertEquals(0, o.exit(), o.err());
@@ -93,18 +93,6 @@ class LandscapeCommandTest {
         }
         badInput("unknown --strategy 'fast'", "landscape", "--run", run.toString(), "--mode", "2d", "--strategy", "fast");
         badInput("contradicts", "landscape", "--run", run.toString(), "--mode", "2d", "--strategy", "shared", "--one-point");
-    }
-
-    private static void copyRun(Path from, Path to) throws java.io.IOException {
-        try (var all = Files.walk(from)) {
-            for (Path p : all.sorted().toList()) {
-                Path rel = from.relativize(p);
-                if (rel.startsWith("landscape")) continue;
-                Path dest = to.resolve(rel.toString());
-                if (Files.isDirectory(p)) Files.createDirectories(dest);
-                else Files.copy(p, dest);
-            }
-        }
     }
 
     @Test
