@@ -95,9 +95,55 @@ public final class RecordingCharts {
             y.add(v);
         }
         if (x.isEmpty()) return null;
-        XYSeries ser = c.addSeries(name, x, y);
+        double[][] shown = envelope(x, y, BUCKETS);
+        XYSeries ser = c.addSeries(name, shown[0], shown[1]);
         ser.setMarker(SeriesMarkers.NONE);
         return ser;
+    }
+
+    /** Horizontal buckets a long series is thinned to: about one per pixel of a 960-pixel chart. */
+    static final int BUCKETS = 800;
+
+    /**
+     * The points of a line that a chart {@code buckets} wide can show: all of them when there are at
+     * most two per bucket, else per bucket of equal x range its lowest and highest point (in x
+     * order), plus the first and last point. The drawn envelope, spikes included, is the same as
+     * the full series'; drawing and SVG size stop growing with the run's length.
+     */
+    static double[][] envelope(List<Double> x, List<Double> y, int buckets) {
+        int n = x.size();
+        if (n <= 2 * buckets) return new double[][] {toArray(x), toArray(y)};
+        double x0 = x.getFirst(), span = Math.max(x.getLast() - x0, Double.MIN_NORMAL);
+        List<Double> ox = new ArrayList<>(), oy = new ArrayList<>();
+        ox.add(x0);
+        oy.add(y.getFirst());
+        int i = 1;
+        while (i < n - 1) {
+            int b = (int) Math.min(buckets - 1, (x.get(i) - x0) / span * buckets);
+            int lo = i, hi = i;
+            int j = i;
+            for (; j < n - 1 && (int) Math.min(buckets - 1, (x.get(j) - x0) / span * buckets) == b; j++) {
+                if (y.get(j) < y.get(lo)) lo = j;
+                if (y.get(j) > y.get(hi)) hi = j;
+            }
+            int first = Math.min(lo, hi), second = Math.max(lo, hi);
+            ox.add(x.get(first));
+            oy.add(y.get(first));
+            if (second != first) {
+                ox.add(x.get(second));
+                oy.add(y.get(second));
+            }
+            i = j;
+        }
+        ox.add(x.getLast());
+        oy.add(y.getLast());
+        return new double[][] {toArray(ox), toArray(oy)};
+    }
+
+    private static double[] toArray(List<Double> v) {
+        double[] a = new double[v.size()];
+        for (int i = 0; i < a.length; i++) a[i] = v.get(i);
+        return a;
     }
 
     /** Exponential moving average with smoothing 0.9, TensorBoard-style bias-corrected. */

@@ -27,6 +27,31 @@ class RecordingChartsTest {
     @TempDir
     Path tmp;
 
+    @Test
+    void longSeriesAreThinnedToTheirEnvelopeAndShortOnesKept() {
+        List<Double> x = new ArrayList<>(), y = new ArrayList<>();
+        java.util.Random r = new java.util.Random(3);
+        for (int i = 0; i < 100_000; i++) {
+            x.add((double) i);
+            y.add(Math.exp(-i / 20_000.0) + 0.1 * r.nextGaussian() + (i == 54_321 ? 5 : 0)); // one spike
+        }
+        double[][] e = RecordingCharts.envelope(x, y, 800);
+        assertTrue(e[0].length <= 2 * 800 + 2, e[0].length + " points");
+        assertEquals(0.0, e[0][0]);
+        assertEquals(99_999.0, e[0][e[0].length - 1]);
+        double max = y.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        double min = y.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+        assertEquals(max, java.util.Arrays.stream(e[1]).max().orElseThrow(), 0.0, "the spike survives");
+        assertEquals(min, java.util.Arrays.stream(e[1]).min().orElseThrow(), 0.0);
+        for (int i = 1; i < e[0].length; i++) assertTrue(e[0][i] > e[0][i - 1], "x increases");
+        // every kept point is a point of the series
+        for (int i = 0; i < e[0].length; i++) assertEquals(y.get((int) e[0][i]), e[1][i], 0.0);
+
+        List<Double> sx = x.subList(0, 1600), sy = y.subList(0, 1600);
+        double[][] kept = RecordingCharts.envelope(sx, sy, 800);
+        assertEquals(1600, kept[0].length, "at most two points per bucket: all kept");
+    }
+
     private Path recordedRun(boolean withHistograms) {
         Path run = tmp.resolve("run");
         try (TfEventWriter w = new TfEventWriter(run.resolve("events"))) {
