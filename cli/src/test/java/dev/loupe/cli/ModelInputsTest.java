@@ -53,6 +53,19 @@ class ModelInputsTest {
     }
 
     @Test
+    void greyPngsKeepTheirLevels() throws IOException {
+        // Java2D reads an 8-bit grey PNG in a linear grey colour space; its getRGB would brighten mid-greys
+        BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+        for (int r = 0; r < 28; r++) for (int c = 0; c < 28; c++) img.getRaster().setSample(c, r, 0, level(r, c));
+        Path p = tmp.resolve("grey.png");
+        ImageIO.write(img, "png", p.toFile());
+        float[] x = ModelInputs.read(p, GREY_28, false).x();
+        for (int r = 0; r < 28; r++) {
+            for (int c = 0; c < 28; c++) assertEquals(level(r, c) / 255f, x[r * 28 + c], 1e-6f, r + "," + c);
+        }
+    }
+
+    @Test
     void aLargerImageIsAveragedDownAndInvertIsOneMinus() throws IOException {
         Path big = grey("big.png", 224, 8); // each model pixel is an 8×8 block
         float[] x = ModelInputs.read(big, GREY_28, false).x(), inv = ModelInputs.read(big, GREY_28, true).x();
