@@ -178,7 +178,7 @@ final class ContourPlot {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + png, e);
         }
-        Svg.write(Svg.besides(png), W, H, this::draw);
+        Svg.write(Svg.beside(png), W, H, this::draw);
     }
 
     private void draw(Graphics2D g) {

@@ -135,7 +135,7 @@ public final class LandscapeFigures {
             throw new UncheckedIOException("cannot write " + png, e);
         }
         int width = w, height = h;
-        Svg.write(Svg.besides(png), width, height, vg -> {
+        Svg.write(Svg.beside(png), width, height, vg -> {
             int top = 0;
             for (XYChart c : charts) {
                 java.awt.Graphics2D part = (java.awt.Graphics2D) vg.create(0, top, width, c.getHeight());
@@ -251,7 +251,7 @@ public final class LandscapeFigures {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + png, e);
         }
-        Svg.write(Svg.besides(png), c);
+        Svg.write(Svg.beside(png), c);
         return png;
     }
 

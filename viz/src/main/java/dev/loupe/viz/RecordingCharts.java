@@ -270,7 +270,7 @@ public final class RecordingCharts {
         off.setLineColor(new Color(0, 0, 0, 0));
         Path f = dir.resolve(name);
         AtomicFiles.write(f, o -> BitmapEncoder.saveBitmap(c, o, BitmapEncoder.BitmapFormat.PNG));
-        Svg.write(Svg.besides(f), c);
+        Svg.write(Svg.beside(f), c);
         out.add(f);
     }
 }

@@ -139,7 +139,7 @@ public final class Report {
                 b.append("<figure><a href=\"").append(esc(rel)).append("\"><img src=\"").append(esc(rel))
                         .append("\" alt=\"").append(esc(caption(p))).append("\"></a><figcaption>")
                         .append(esc(caption(p)));
-                Path svg = Svg.besides(p);
+                Path svg = Svg.beside(p);
                 if (rel.endsWith(".png") && Files.isRegularFile(svg)) {
                     b.append(" · <a href=\"").append(esc(rel.substring(0, rel.length() - 4) + ".svg")).append("\">SVG</a>");
                 }

@@ -29,7 +29,7 @@ final class Svg {
     }
 
     /** The SVG that goes with {@code png}. */
-    static Path besides(Path png) {
+    static Path beside(Path png) {
         String f = png.getFileName().toString();
         return png.resolveSibling((f.endsWith(".png") ? f.substring(0, f.length() - 4) : f) + ".svg");
     }

@@ -49,7 +49,7 @@ class LandscapeFiguresTest {
         assertEquals(List.of("landscape-interp.png", "landscape-2d.png", "landscape-trajectory.png", "landscape-hessian.png",
                 "landscape-linear-regression.png"), pngs.stream().map(p -> p.getFileName().toString()).toList());
         for (Path p : pngs) assertTrue(ImageIO.read(p.toFile()).getWidth() > 500, p + " is an image");
-        for (Path p : pngs) assertFalse(Files.exists(Svg.besides(p)), "no SVG unless the report asks for it");
+        for (Path p : pngs) assertFalse(Files.exists(Svg.beside(p)), "no SVG unless the report asks for it");
 
         // the surface's colours: dark (low loss) near the centre, bright (high loss) in the corners
         BufferedImage img = ImageIO.read(report.resolve("landscape-2d.png").toFile());

@@ -89,12 +89,8 @@ public final class PlaneEvaluator {
         this.origin = upload(origin);
         this.dir1 = upload(d1);
         this.dir2 = plane ? upload(d2) : null;
-        List<Layer> layers = net.layers();
-        int f = 0;
-        while (f < layers.size() && layers.get(f).params().isEmpty()) f++;
-        if (f == layers.size()) throw new BadInputException("model " + net.spec().name() + " has no parameters");
-        this.first = f;
-        Layer fl = layers.get(f);
+        Layer fl = firstParametrized(net);
+        this.first = net.layers().indexOf(fl);
         this.firstOff = fl.params().getFirst().offset();
         this.firstLen = fl.params().stream().mapToLong(q -> q.size()).sum();
         this.tailOff = firstOff + firstLen;
