@@ -99,25 +99,34 @@ public final class FashionMnist {
     }
 
     private static Dataset build(IdxArray[] a, String trImg, String trLbl, String teImg, String teLbl, String source) {
-        IdxFiles.checkImagesAndLabels(trImg, a[0], trLbl, a[1], NUM_CLASSES);
-        IdxFiles.checkImagesAndLabels(teImg, a[2], teLbl, a[3], NUM_CLASSES);
+        return build("fashion-mnist", NUM_CLASSES, a, new String[] {trImg, trLbl, teImg, teLbl}, source);
+    }
+
+    /**
+     * A classification set from IDX arrays (train images, train labels, test images, test labels;
+     * {@code names} the files they came from): labels checked against {@code classes}, pixels
+     * scaled to [0, 1], test images the size of the training images.
+     */
+    static Dataset build(String name, int classes, IdxArray[] a, String[] names, String source) {
+        IdxFiles.checkImagesAndLabels(names[0], a[0], names[1], a[1], classes);
+        IdxFiles.checkImagesAndLabels(names[2], a[2], names[3], a[3], classes);
         int[] dims = a[0].dims();
         if (a[2].dims()[1] != dims[1] || a[2].dims()[2] != dims[2]) {
-            throw new BadInputException(teImg + ": images are " + a[2].dims()[1] + "x" + a[2].dims()[2] + " but "
-                    + trImg + " has " + dims[1] + "x" + dims[2]);
+            throw new BadInputException(names[2] + ": images are " + a[2].dims()[1] + "x" + a[2].dims()[2] + " but "
+                    + names[0] + " has " + dims[1] + "x" + dims[2]);
         }
-        return new Dataset("fashion-mnist", source, new int[] {dims[1], dims[2], 1}, NUM_CLASSES,
+        return new Dataset(name, source, new int[] {dims[1], dims[2], 1}, classes,
                 pixels(a[0]), labels(a[1]), pixels(a[2]), labels(a[3]));
     }
 
-    static float[] pixels(IdxArray a) {
+    private static float[] pixels(IdxArray a) {
         byte[] b = a.data();
         float[] f = new float[b.length];
         for (int i = 0; i < b.length; i++) f[i] = Byte.toUnsignedInt(b[i]) / 255f;
         return f;
     }
 
-    static float[] labels(IdxArray a) {
+    private static float[] labels(IdxArray a) {
         byte[] b = a.data();
         float[] f = new float[b.length];
         for (int i = 0; i < b.length; i++) f[i] = Byte.toUnsignedInt(b[i]);

@@ -32,17 +32,15 @@ public final class IdxData {
         int classes = 0;
         for (byte b : trainY.data()) classes = Math.max(classes, Byte.toUnsignedInt(b) + 1);
         if (classes < 2) throw new BadInputException(p[1] + ": every training label is 0; a classifier needs at least 2 classes");
-        IdxFiles.checkImagesAndLabels(p[0].getFileName().toString(), trainX, p[1].getFileName().toString(), trainY, classes);
-        IdxFiles.checkImagesAndLabels(p[2].getFileName().toString(), testX, p[3].getFileName().toString(), testY, classes);
-        int h = trainX.dims()[1], w = trainX.dims()[2];
-        if (testX.dims()[1] != h || testX.dims()[2] != w) {
-            throw new BadInputException(p[2] + ": images are " + testX.dims()[1] + "x" + testX.dims()[2] + " but " + p[0] + " has " + h + "x" + w);
-        }
         List<String> names = classNames(dir, classes);
-        String source = String.format("IDX images %dx%d, %d classes (%d train / %d test) from %s%s", h, w, classes, trainX.count(),
-                testX.count(), dir.toAbsolutePath(), names == null ? "" : ", class names from " + CLASS_NAMES_FILE);
-        return new Dataset("idx", source, new int[] {h, w, 1}, classes, FashionMnist.pixels(trainX), FashionMnist.labels(trainY),
-                FashionMnist.pixels(testX), FashionMnist.labels(testY));
+        IdxArray[] a = {trainX, trainY, testX, testY};
+        String[] files = new String[4];
+        for (int i = 0; i < 4; i++) files[i] = p[i].getFileName().toString();
+        Dataset d = FashionMnist.build("idx", classes, a, files, "");
+        String source = String.format("IDX images %dx%d, %d classes (%d train / %d test) from %s%s", d.inputShape()[0],
+                d.inputShape()[1], classes, d.trainCount(), d.testCount(), dir.toAbsolutePath(),
+                names == null ? "" : ", class names from " + CLASS_NAMES_FILE);
+        return new Dataset(d.name(), source, d.inputShape(), classes, d.trainInputs(), d.trainTargets(), d.testInputs(), d.testTargets());
     }
 
     /**
